@@ -1,0 +1,96 @@
+"""Extract stage: records (projects, costs, parties, …) from a classified document.
+
+Each record carries its provenance: the document, and the page it was read from. What
+is read per document type lives in the modules beside this one; this module only picks
+the sections and assembles the rows.
+"""
+
+from __future__ import annotations
+
+from models.document import Document
+from models.tables import ProjectRow
+from pipeline.extract.costs import find_tables, table_to_costs
+from pipeline.extract.parties import applicant_parties, federation_party, signatory_parties
+from pipeline.extract.projects import federation_name, slutrapport_fields
+from pipeline.options import Options
+
+# Confidence of a project read from the form's labelled fields in clean text.
+FORM_FIELD_CONFIDENCE = 1.0
+
+
+def section_text(doc: Document, key: str) -> tuple[str, int] | None:
+    """Body of the first section with this key, and its offset in the corrected text."""
+    for section in doc.sections:
+        if section.key == key:
+            return doc.text[section.body_start : section.end], section.body_start
+    return None
+
+
+def page_finder(doc: Document, base: int):
+    """A function from an offset relative to `base` to the page number."""
+    return lambda offset: doc.page_at(base + offset)
+
+
+def extract_costs(doc: Document, project_id: str | None) -> None:
+    seen: dict[tuple, int | None] = {}
+    page_at = page_finder(doc, doc.start)
+    for table in find_tables(doc.part_text):
+        page = page_at(table.offset)
+        signature = table.signature()
+        if signature in seen:
+            doc.warnings.append(
+                f"duplicated cost table on page {page} (same as page {seen[signature]}) ignored"
+            )
+            continue
+        seen[signature] = page
+        rows, warnings = table_to_costs(table, f"costs-{len(seen)}", doc.doc_id, project_id, page_at)
+        doc.costs.extend(rows)
+        doc.warnings.extend(warnings)
+
+
+def extract_slutrapport(doc: Document) -> None:
+    found = section_text(doc, "project")
+    text, base = found if found else (doc.part_text, doc.start)
+    fields = slutrapport_fields(text)
+    doc.warnings.extend(fields.warnings)
+    doc.project_name = fields.name
+    doc.period_start, doc.period_end = fields.period_start, fields.period_end
+    doc.granted_sek = fields.granted_sek
+
+    if found := section_text(doc, "applicants"):
+        doc.parties.extend(applicant_parties(found[0], doc.doc_id, page_finder(doc, found[1])))
+    owner = next((p.organisation for p in doc.parties if p.role == "owner"), None)
+    co_applicants = [p.organisation for p in doc.parties if p.role == "co_applicant"]
+
+    project_id = None
+    if fields.name:
+        project_id = f"{doc.doc_id}-p1"
+        doc.projects.append(
+            ProjectRow(
+                doc_id=doc.doc_id, project_id=project_id, name=fields.name, owner=owner,
+                co_applicants=co_applicants, amount_sek=fields.granted_sek,
+                amount_kind="granted" if fields.granted_sek is not None else None,
+                period_start=fields.period_start, period_end=fields.period_end,
+                page=doc.page_at(base + (fields.offset or 0)), confidence=FORM_FIELD_CONFIDENCE,
+            )
+        )
+    else:
+        doc.warnings.append("no project name (Insatsens namn) found")
+    extract_costs(doc, project_id)
+    if found := section_text(doc, "signatures"):
+        signatories = signatory_parties(found[0], doc.doc_id, page_finder(doc, found[1]))
+        seen = set()
+        for party in signatories:
+            if party.organisation not in seen:
+                seen.add(party.organisation)
+                doc.parties.append(party)
+
+
+def run(doc: Document, options: Options) -> Document:
+    if doc.failed:
+        return doc
+    if doc.doc_type == "slutrapport":
+        doc.parties.extend(federation_party(doc.part_text, doc.doc_id, page_finder(doc, doc.start)))
+        extract_slutrapport(doc)
+    doc.organisation = federation_name(doc.part_text)
+    return doc
