@@ -1,0 +1,176 @@
+"""The `finsam` command: the only place that prints or exits.
+
+Exit codes (CONTRACT.md): 0 all converted, 1 some documents failed (the rest written),
+2 usage error (bad option, no inputs, an output directory that cannot be replaced).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import Counter
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.tree import Tree
+
+from models.document import Document
+from pipeline import __version__, clean, ingest
+from pipeline.export.parquet import OutputError, write_dataset
+from pipeline.options import Options
+from pipeline.runner import InputError, discover, process_file, run_pool, run_serial
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+class Executor(str, Enum):
+    local = "local"
+    serial = "serial"
+    dask = "dask"
+
+
+def usage_error(message: str) -> typer.Exit:
+    err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code=2)
+
+
+@app.command()
+def convert(
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders (searched recursively).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Dataset directory to (re)write.")],
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: the cores).")] = None,
+    executor: Annotated[Executor, typer.Option(help="local (process pool), serial, or dask.")] = Executor.local,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
+) -> None:
+    """Convert files and folders into the parquet dataset in OUT."""
+    if executor is Executor.dask or scheduler:
+        raise usage_error("the dask executor is not available yet; use --executor local or serial")
+    try:
+        files = discover(paths)
+    except InputError as exc:
+        raise usage_error(str(exc)) from None
+    workers = workers or os.cpu_count() or 1
+    options = Options()
+    began = time.perf_counter()
+    docs = collect(files, options, workers if executor is Executor.local else 1)
+    manifest = {"finsam_version": __version__, "inputs": [str(p) for p in paths]}
+    try:
+        counts = write_dataset(docs, out, manifest)
+    except OutputError as exc:
+        raise usage_error(str(exc)) from None
+    print_summary(docs, counts, out, time.perf_counter() - began)
+    raise typer.Exit(code=1 if any(d.failed for d in docs) else 0)
+
+
+def collect(files: list[Path], options: Options, workers: int) -> list[Document]:
+    """Run the batch with a progress bar on stderr; documents come back in input order."""
+    results: dict[Path, list[Document]] = {}
+    runs = run_serial(files, options) if workers <= 1 or len(files) == 1 else run_pool(files, options, workers)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as progress:
+        task = progress.add_task("converting", total=len(files))
+        for path, docs, _seconds in runs:
+            results[path] = docs
+            failed = [d for d in docs if d.failed]
+            if failed:
+                progress.console.print(f"[yellow]failed:[/yellow] {path}: {failed[0].error}", highlight=False)
+            progress.advance(task)
+    return [doc for path in files for doc in results[path]]
+
+
+def print_summary(docs: list[Document], counts: dict[str, int], out: Path, seconds: float) -> None:
+    by_type = Table(title=f"{len(docs)} documents", title_justify="left")
+    by_type.add_column("type")
+    statuses = ("ok", "partial", "failed")
+    for status in statuses:
+        by_type.add_column(status, justify="right")
+    tally = Counter((d.doc_type, d.status) for d in docs)
+    for doc_type in sorted({d.doc_type for d in docs}):
+        by_type.add_row(doc_type, *(str(tally[(doc_type, s)] or "") for s in statuses))
+    rows = Table(title=f"dataset in {out}", title_justify="left")
+    rows.add_column("table")
+    rows.add_column("rows", justify="right")
+    for name, count in counts.items():
+        rows.add_row(f"{name}.parquet", str(count))
+    out_console.print(by_type)
+    out_console.print(rows)
+    warned = sum(1 for d in docs if d.warnings)
+    out_console.print(f"{warned} documents with warnings; {seconds:.2f} s elapsed", highlight=False)
+
+
+def read_one(path: Path, stages) -> Document:
+    if not path.is_file():
+        raise usage_error(f"no such file: {path}")
+    doc = Document(source_file=str(path))
+    for stage in stages:
+        doc = stage(doc, Options())
+    if doc.failed:
+        err_console.print(f"[red]failed:[/red] {path}: {doc.error}", highlight=False)
+        raise typer.Exit(code=1)
+    return doc
+
+
+@app.command()
+def text(path: Annotated[Path, typer.Argument(help="One file.")]) -> None:
+    """Print the raw extracted text (text layer or OCR), before correction."""
+    sys.stdout.write(read_one(path, [ingest.run]).raw_text)
+
+
+@app.command(name="clean")
+def clean_command(path: Annotated[Path, typer.Argument(help="One file.")]) -> None:
+    """Print the corrected text of one file (extraction + OCR-error correction)."""
+    sys.stdout.write(read_one(path, [ingest.run, clean.run]).text)
+
+
+@app.command()
+def inspect(path: Annotated[Path, typer.Argument(help="One file.")]) -> None:
+    """Show what the pipeline makes of one file: type, sections, records, corrections."""
+    if not path.is_file():
+        raise usage_error(f"no such file: {path}")
+    docs = process_file(path, Options())
+    for doc in docs:
+        out_console.print(document_tree(doc))
+    raise typer.Exit(code=1 if any(d.failed for d in docs) else 0)
+
+
+def document_tree(doc: Document) -> Tree:
+    head = f"[bold]{doc.doc_id}[/bold] part {doc.part}: {doc.doc_type} (score {doc.template_score:.2f}), {doc.status}"
+    tree = Tree(head)
+    if doc.error:
+        tree.add(f"[red]error:[/red] {doc.error}")
+        return tree
+    facts = tree.add("facts")
+    for name in ("title", "organisation", "project_name", "period_start", "period_end", "granted_sek"):
+        facts.add(f"{name}: {getattr(doc, name)}")
+    sections = tree.add(f"sections ({len(doc.sections)})")
+    for s in doc.sections:
+        sections.add(f"{'  ' * (s.level - 1)}{s.number} {s.heading} [dim]→ {s.key}, score {s.score:.2f}, page {s.page}[/dim]")
+    for name in ("projects", "costs", "parties", "goals", "decisions"):
+        rows = getattr(doc, name)
+        if rows:
+            branch = tree.add(f"{name} ({len(rows)})")
+            for row in rows:
+                branch.add(", ".join(f"{k}={v}" for k, v in row.model_dump().items() if k != "doc_id" and v not in (None, [])))
+    if doc.corrections:
+        branch = tree.add(f"corrections ({len(doc.corrections)})")
+        for c in doc.corrections:
+            branch.add(f"page {c.page} @{c.start}: {c.original!r} → {c.corrected!r} [dim]{c.rule} {c.confidence:.2f}[/dim]")
+    for warning in doc.warnings:
+        tree.add(f"[yellow]warning:[/yellow] {warning}")
+    return tree
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""Turn finished Documents into table rows (the models of models/tables.py)."""
+
+from __future__ import annotations
+
+from models.document import Document
+from models.tables import CorrectionRow, DocumentRow, SectionRow
+
+
+def document_row(doc: Document) -> DocumentRow:
+    return DocumentRow(
+        doc_id=doc.doc_id,
+        source_file=doc.source_file,
+        source_sha256=doc.source_sha256,
+        part=doc.part,
+        doc_type=doc.doc_type,
+        template_score=doc.template_score,
+        title=doc.title,
+        organisation=doc.organisation,
+        project_name=doc.project_name,
+        period_start=doc.period_start,
+        period_end=doc.period_end,
+        granted_sek=doc.granted_sek,
+        page_count=len(doc.page_span()),
+        text_source=doc.text_source,
+        ocr_confidence=doc.ocr_confidence,
+        corrections=len(doc.corrections),
+        status=doc.status,
+        warnings=doc.warnings,
+        error=doc.error,
+    )
+
+
+def section_rows(doc: Document) -> list[SectionRow]:
+    return [
+        SectionRow(
+            doc_id=doc.doc_id,
+            section_id=f"{doc.doc_id}-s{index}",
+            number=section.number,
+            heading=section.heading,
+            key=section.key,
+            level=section.level,
+            page=section.page,
+            start=section.start,
+            end=section.end,
+            text=doc.text[section.body_start : section.end].strip(),
+            score=section.score,
+        )
+        for index, section in enumerate(doc.sections, start=1)
+    ]
+
+
+def correction_rows(doc: Document) -> list[CorrectionRow]:
+    return [
+        CorrectionRow(
+            doc_id=doc.doc_id,
+            page=c.page,
+            start=c.start,
+            end=c.end,
+            original=c.original,
+            corrected=c.corrected,
+            rule=c.rule,
+            confidence=c.confidence,
+        )
+        for c in doc.corrections
+    ]
+
+
+def table_rows(doc: Document) -> dict[str, list]:
+    """Every table's rows for one document, keyed by table name (models.tables.TABLES)."""
+    return {
+        "documents": [document_row(doc)],
+        "sections": section_rows(doc),
+        "projects": doc.projects,
+        "goals": doc.goals,
+        "costs": doc.costs,
+        "parties": doc.parties,
+        "decisions": doc.decisions,
+        "corrections": correction_rows(doc),
+    }

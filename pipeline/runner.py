@@ -1,0 +1,108 @@
+"""Batch over files: find the inputs, run the stages on each file, collect Documents.
+
+The pipeline is two lists of stages, each a plain `run(doc, options) -> doc`: the file
+stages see the whole file; `segment.split` then cuts it into one Document per report and
+the part stages run on each. A stage that raises unexpectedly fails only its document.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from models.document import Document
+from pipeline import clean, extract, ingest, segment
+from pipeline.options import Options
+
+FILE_STAGES = [ingest.run, clean.run]
+PART_STAGES = [segment.run, extract.run]
+# Files in an input folder that are documentation, not reports (e.g. samples/README.md).
+SKIPPED_NAMES = {"readme.md", "readme.txt"}
+
+
+class InputError(Exception):
+    """Inputs that cannot be used at all (usage error, exit code 2)."""
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    """Files to convert: given files as they are, folders searched recursively."""
+    files: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"no such file or directory: {path}")
+        if path.is_file():
+            files.append(path)
+            continue
+        found = sorted(
+            p for p in path.rglob("*")
+            if p.is_file()
+            and p.suffix.lower() in ingest.SUPPORTED_SUFFIXES
+            and p.name.lower() not in SKIPPED_NAMES
+            and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        )
+        if not found:
+            raise InputError(f"no supported files in {path} (looked for {supported_list()})")
+        files.extend(found)
+    if not files:
+        raise InputError("no inputs given")
+    return list(dict.fromkeys(files))
+
+
+def supported_list() -> str:
+    return ", ".join(sorted(ingest.SUPPORTED_SUFFIXES))
+
+
+def guarded(stage: Callable[[Document, Options], Document], doc: Document, options: Options) -> Document:
+    if doc.failed:
+        return doc
+    try:
+        return stage(doc, options)
+    except Exception as exc:  # a bug or an unforeseen input must not stop the batch
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return doc.fail(
+            f"internal error in {stage.__module__}: {type(exc).__name__}: {exc} "
+            f"({Path(where.filename).name}:{where.lineno})"
+        )
+
+
+def process_file(path: Path, options: Options) -> list[Document]:
+    doc = Document(source_file=str(path))
+    for stage in FILE_STAGES:
+        doc = guarded(stage, doc, options)
+    try:
+        parts = segment.split(doc, options)
+    except Exception as exc:
+        parts = [doc.fail(f"internal error in segment.split: {type(exc).__name__}: {exc}")]
+    finished = []
+    for part in parts:
+        for stage in PART_STAGES:
+            part = guarded(stage, part, options)
+        finished.append(part)
+    return finished
+
+
+def run_serial(files: list[Path], options: Options) -> Iterator[tuple[Path, list[Document], float]]:
+    """(file, its documents, seconds) for each file, in order."""
+    for path in files:
+        started = time.perf_counter()
+        docs = process_file(path, options)
+        yield path, docs, time.perf_counter() - started
+
+
+def run_pool(
+    files: list[Path], options: Options, workers: int
+) -> Iterator[tuple[Path, list[Document], float]]:
+    """Like run_serial, in `workers` processes; results come as files finish."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        started = {pool.submit(process_file, path, options): (path, time.perf_counter()) for path in files}
+        for future in as_completed(started):
+            path, began = started[future]
+            try:
+                docs = future.result()
+            except Exception as exc:  # a worker that died takes only its file with it
+                docs = [Document(source_file=str(path)).fail(f"worker failed: {type(exc).__name__}: {exc}")]
+            yield path, docs, time.perf_counter() - began
