@@ -1,0 +1,117 @@
+import pytest
+
+from models.document import Document
+from pipeline import clean, extract, ingest, segment
+from pipeline.extract.costs import check_sums, find_tables, label_category, table_to_costs
+from pipeline.options import Options
+from tests.conftest import SLUTRAPPORTER
+
+
+@pytest.fixture(scope="module")
+def reports() -> list[Document]:
+    doc = clean.run(ingest.run(Document(source_file=str(SLUTRAPPORTER)), Options()), Options())
+    parts = segment.split(doc, Options())
+    return [extract.run(segment.run(part, Options()), Options()) for part in parts]
+
+
+def costs_of(doc: Document) -> list[tuple[str, str, int | None]]:
+    return [(c.category, c.kind, c.amount_sek) for c in doc.costs]
+
+
+def test_project_fields_of_each_slutrapport(reports):
+    assert [(d.project_name, str(d.period_start), str(d.period_end), d.granted_sek) for d in reports] == [
+        ("Arbetsmarknadstorg i Härnösand", "2022-01-01", "2022-12-31", None),
+        ("Hälsoprojektet – Kompetenscenter Timrå", "2019-02-01", "2020-02-01", None),
+        (
+            "Arbetsförmedlare i samverkan med Arbetsmarknadstorget Härnösand och Kompetenscenter Timrå 2022",
+            "2022-08-01", "2022-12-31", 280000,
+        ),
+        ("Stärkt samverkan och parallella insatser", "2022-01-01", "2022-12-31", 400000),
+        ("Samverkansmodell Timrå- SIP/SKIP", "2021-06-01", "2022-05-31", 620000),
+    ]
+    assert all(len(d.projects) == 1 for d in reports)
+
+
+def test_cost_rows_exact(reports):
+    assert costs_of(reports[0]) == [
+        ("personnel", "budget", 746671), ("personnel", "outcome", 746671),
+        ("premises", "budget", 97541), ("premises", "outcome", 97541),
+        ("material", "budget", 25000), ("material", "outcome", 25000),
+        ("travel", "budget", 5000), ("travel", "outcome", 5000),
+        ("other", "budget", 3000), ("other", "outcome", 3000),
+        ("total", "budget", 877212), ("total", "outcome", 877212),
+    ]
+    assert costs_of(reports[1]) == [
+        ("personnel", "outcome", 1234394), ("premises", "outcome", 125000),
+        ("material", "outcome", 13913), ("total", "budget", 1130000), ("total", "outcome", 1373307),
+    ]
+    assert costs_of(reports[2]) == [("personnel", "budget", 280000), ("personnel", "outcome", 252528)]
+    assert costs_of(reports[3]) == [("activities", "budget", 25000), ("personnel", "budget", 375000)]
+    assert costs_of(reports[4]) == [("personnel", "budget", 620000), ("personnel", "outcome", 620000)]
+    # The label stays as written, including the form's own instructions and additions.
+    assert reports[1].costs[2].label == "Material (ange typ av material) Träningskort och material"
+
+
+def test_table_across_a_page_break_skips_the_letterhead(reports):
+    # The second report's table breaks across pages with a letterhead in between.
+    pages = {c.category: c.page for c in reports[1].costs}
+    assert pages["total"] == pages["personnel"] + 1
+
+
+def test_duplicated_cost_table_is_kept_once_and_warned(reports):
+    assert len(reports[3].costs) == 2
+    assert any(w.startswith("duplicated cost table") for w in reports[3].warnings)
+
+
+def test_sum_checks():
+    assert any("has no line amounts" in w for w in [*check_sums([], "x"), *reports_warnings()])
+
+
+def reports_warnings() -> list[str]:
+    text = "Kostnadsslag\tBudget\tUtfall\nLön\t100\t90\nHyra\t50\t50\nSumma\t150\t150\n"
+    (table,) = find_tables(text)
+    rows, warnings = table_to_costs(table, "costs-1", "d-0", None, lambda offset: 1)
+    assert warnings == ["costs-1: outcome lines sum to 140, Summa says 150"]
+    text2 = "Kostnadsslag\tBudget\tUtfall\nLön\t\t\nSumma\t1 000\t\n"
+    return table_to_costs(find_tables(text2)[0], "costs-1", "d-0", None, lambda offset: 1)[1]
+
+
+def test_doubtful_amount_is_kept_as_read_and_flagged():
+    text = "Kostnadsslag\tBudget\tUtfall\nLönekostnader\t3 75,1 000\t\n"
+    rows, warnings = table_to_costs(find_tables(text)[0], "costs-1", "d-0", None, lambda offset: 1)
+    assert [(r.amount_sek, r.amount_raw, r.confidence < 0.5) for r in rows] == [(None, "3 75,1 000", True)]
+    assert warnings and "doubtful amount" in warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("label", "category"),
+    [
+        ("Lönekostnader", "personnel"), ("Kostnadsslag", "unknown"), ("Summa", "total"),
+        ("Övriga kostnader (ange typ av övriga kostnader)", "other"), ("Hyra", "premises"),
+        ("Externa tjänster (typ av köpt tjänst)", "external_services"),
+    ],
+)
+def test_cost_categories_come_from_the_synonym_file(label, category):
+    assert label_category(label) == category
+
+
+def test_parties_of_the_first_report(reports):
+    parties = [(p.role, p.organisation, p.person, p.email) for p in reports[0].parties]
+    assert parties == [
+        ("federation", "Samordningsförbundet Härnösand Timrå", "Ulrika Sahlin", "ulrika.sahlin@timra.se"),
+        ("owner", "Härnösands kommun, arbetslivsförvaltningen, Arbete och Integration", None, None),
+        ("contact", "Härnösands kommun, arbetslivsförvaltningen, Arbete och Integration",
+         "Issam Sassi", "issam.sassi@harnosand.se"),
+        ("co_applicant", "Arbetsförmedlingen Härnösand", None, None),
+        ("contact", "Arbetsförmedlingen Härnösand", "Hans Skimmermo", "hans.skimmermo@abetsformedlingen.se"),
+        ("signatory", "Härnösands kommun", None, None),
+        ("signatory", "ARBETSFORMEDLINGEN", None, None),
+    ]
+    project = reports[0].projects[0]
+    assert project.owner.startswith("Härnösands kommun") and project.co_applicants == ["Arbetsförmedlingen Härnösand"]
+
+
+def test_organisation_is_the_forbund(reports):
+    assert {d.organisation for d in reports} <= {
+        "Samordningsförbundet Härnösand-Timrå", "Samordningsförbundet Härnösand Timrå"
+    }
