@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from collections import Counter
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -27,11 +27,12 @@ from pipeline.options import Options
 from pipeline.runner import InputError, discover, process_file, run_pool, run_serial
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
-out_console = Console()
-err_console = Console(stderr=True)
+# Piped output (a file, CI logs) gets a fixed width rather than rich's 80 columns.
+out_console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 120)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
-class Executor(str, Enum):
+class Executor(StrEnum):
     local = "local"
     serial = "serial"
     dask = "dask"
@@ -47,7 +48,9 @@ def convert(
     paths: Annotated[list[Path], typer.Argument(help="Files and folders (searched recursively).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Dataset directory to (re)write.")],
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: the cores).")] = None,
-    executor: Annotated[Executor, typer.Option(help="local (process pool), serial, or dask.")] = Executor.local,
+    executor: Annotated[
+        Executor, typer.Option(help="local (process pool), serial, or dask.")
+    ] = Executor.local,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
 ) -> None:
     """Convert files and folders into the parquet dataset in OUT."""
@@ -73,7 +76,9 @@ def convert(
 def collect(files: list[Path], options: Options, workers: int) -> list[Document]:
     """Run the batch with a progress bar on stderr; documents come back in input order."""
     results: dict[Path, list[Document]] = {}
-    runs = run_serial(files, options) if workers <= 1 or len(files) == 1 else run_pool(files, options, workers)
+    runs = (
+        run_serial(files, options) if workers <= 1 or len(files) == 1 else run_pool(files, options, workers)
+    )
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True) as progress:
         task = progress.add_task("converting", total=len(files))
@@ -137,35 +142,79 @@ def inspect(path: Annotated[Path, typer.Argument(help="One file.")]) -> None:
         raise usage_error(f"no such file: {path}")
     docs = process_file(path, Options())
     for doc in docs:
-        out_console.print(document_tree(doc))
+        print_document(doc)
     raise typer.Exit(code=1 if any(d.failed for d in docs) else 0)
 
 
-def document_tree(doc: Document) -> Tree:
-    head = f"[bold]{doc.doc_id}[/bold] part {doc.part}: {doc.doc_type} (score {doc.template_score:.2f}), {doc.status}"
-    tree = Tree(head)
+# Columns shown per record table in `inspect` (the rest is in the parquet files).
+INSPECT_COLUMNS = {
+    "projects": ("name", "owner", "co_applicants", "amount_sek", "period_start", "period_end", "page"),
+    "parties": ("role", "organisation", "person", "email", "page"),
+    "goals": ("level", "goal", "achieved", "outcome", "page"),
+    "decisions": ("paragraph", "title", "decision", "amount_sek", "recipient"),
+}
+
+
+def print_document(doc: Document) -> None:
+    score = f"score {doc.template_score:.2f}"
+    tree = Tree(f"[bold]{doc.doc_id}[/bold] part {doc.part}: {doc.doc_type} ({score}), {doc.status}")
     if doc.error:
         tree.add(f"[red]error:[/red] {doc.error}")
-        return tree
-    facts = tree.add("facts")
     for name in ("title", "organisation", "project_name", "period_start", "period_end", "granted_sek"):
-        facts.add(f"{name}: {getattr(doc, name)}")
+        tree.add(f"{name}: {getattr(doc, name)}")
     sections = tree.add(f"sections ({len(doc.sections)})")
     for s in doc.sections:
-        sections.add(f"{'  ' * (s.level - 1)}{s.number} {s.heading} [dim]→ {s.key}, score {s.score:.2f}, page {s.page}[/dim]")
-    for name in ("projects", "costs", "parties", "goals", "decisions"):
-        rows = getattr(doc, name)
-        if rows:
-            branch = tree.add(f"{name} ({len(rows)})")
-            for row in rows:
-                branch.add(", ".join(f"{k}={v}" for k, v in row.model_dump().items() if k != "doc_id" and v not in (None, [])))
-    if doc.corrections:
-        branch = tree.add(f"corrections ({len(doc.corrections)})")
-        for c in doc.corrections:
-            branch.add(f"page {c.page} @{c.start}: {c.original!r} → {c.corrected!r} [dim]{c.rule} {c.confidence:.2f}[/dim]")
+        where = f"[dim]→ {s.key}, score {s.score:.2f}, page {s.page}[/dim]"
+        sections.add(f"{'  ' * (s.level - 1)}{s.number} {s.heading} {where}")
     for warning in doc.warnings:
         tree.add(f"[yellow]warning:[/yellow] {warning}")
-    return tree
+    out_console.print(tree)
+    if doc.costs:
+        out_console.print(cost_table(doc))
+    for name, columns in INSPECT_COLUMNS.items():
+        if rows := getattr(doc, name):
+            out_console.print(record_table(f"{name} ({len(rows)})", columns, [r.model_dump() for r in rows]))
+    if doc.corrections:
+        columns = ("page", "start", "original", "corrected", "rule", "confidence")
+        out_console.print(
+            record_table(
+                f"corrections ({len(doc.corrections)})", columns, [c.model_dump() for c in doc.corrections]
+            )
+        )
+
+
+def cost_table(doc: Document) -> Table:
+    """Costs as the report prints them: a line per label, a column per kind (budget, outcome)."""
+    kinds = list(dict.fromkeys(c.kind for c in doc.costs))
+    lines: dict[tuple[str, str, str], dict[str, str]] = {}
+    for c in doc.costs:
+        shown = f"{c.amount_sek:,}".replace(",", " ") if c.amount_sek is not None else f"? {c.amount_raw!r}"
+        lines.setdefault((c.table, c.label, c.category), {"page": str(c.page)})[c.kind] = shown
+    table = Table(title=f"costs ({len(doc.costs)} amounts)", title_justify="left")
+    for column in ("table", "label", "category", *kinds, "page"):
+        table.add_column(column, justify="right" if column in kinds else "left", overflow="fold")
+    for (name, label, category), cells in lines.items():
+        table.add_row(name, label, category, *(cells.get(k, "") for k in kinds), cells["page"])
+    return table
+
+
+def record_table(title: str, columns: tuple[str, ...], rows: list[dict]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(cell_text(row[c]) for c in columns))
+    return table
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
 
 
 def main() -> None:

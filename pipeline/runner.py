@@ -36,7 +36,8 @@ def discover(paths: list[Path]) -> list[Path]:
             files.append(path)
             continue
         found = sorted(
-            p for p in path.rglob("*")
+            p
+            for p in path.rglob("*")
             if p.is_file()
             and p.suffix.lower() in ingest.SUPPORTED_SUFFIXES
             and p.name.lower() not in SKIPPED_NAMES

@@ -19,7 +19,10 @@ def finsam(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """Run the CLI in a child process, as a user would, and capture both streams."""
     return subprocess.run(
         [sys.executable, "-m", "pipeline.cli", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=300,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 

@@ -93,8 +93,20 @@ def test_parse_amount_flags_value_it_had_to_interpret(text, value, warning_part)
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "kr", "kronor", "tkr", "ord", "2 UL)t", "12,3 %", "2022-01-01", "SFS 2003:1210",
-     "1 2O0 kr", "ca 500 kr"],
+    [
+        "",
+        "   ",
+        "kr",
+        "kronor",
+        "tkr",
+        "ord",
+        "2 UL)t",
+        "12,3 %",
+        "2022-01-01",
+        "SFS 2003:1210",
+        "1 2O0 kr",
+        "ca 500 kr",
+    ],
 )
 def test_parse_amount_none_without_an_amount(text):
     assert parse_amount(text) is None
@@ -106,8 +118,7 @@ def test_parse_amount_rejects_unknown_default_unit():
 
 
 def _found(text, default_unit=None):
-    return [(text[start:end], amount.value) for start, end, amount in
-            find_amounts(text, default_unit)]
+    return [(text[start:end], amount.value) for start, end, amount in find_amounts(text, default_unit)]
 
 
 def test_find_amounts_offsets_and_values():
@@ -173,7 +184,9 @@ def test_find_amounts_with_default_unit_still_skips_dates_years_percentages(text
 
 def test_find_amounts_with_default_unit_reads_bare_numbers():
     assert _found("Budget 480,5 och utfall 1 200 samt 30 000 kr", "tkr") == [
-        ("480,5", 480500), ("1 200", 1200000), ("30 000 kr", 30000),
+        ("480,5", 480500),
+        ("1 200", 1200000),
+        ("30 000 kr", 30000),
     ]
 
 

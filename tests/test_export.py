@@ -69,7 +69,9 @@ def test_a_crash_while_writing_keeps_the_previous_dataset(tmp_path, monkeypatch)
         calls.append(name)
         if len(calls) == 3:
             raise OSError("disk full")
-        pq.write_table(pa.Table.from_pylist(rows, schema=arrow_schema(TABLES[name])), directory / f"{name}.parquet")
+        pq.write_table(
+            pa.Table.from_pylist(rows, schema=arrow_schema(TABLES[name])), directory / f"{name}.parquet"
+        )
 
     monkeypatch.setattr(parquet, "write_table", failing_write)
     with pytest.raises(OSError, match="disk full"):

@@ -24,7 +24,9 @@ def test_project_fields_of_each_slutrapport(reports):
         ("Hälsoprojektet – Kompetenscenter Timrå", "2019-02-01", "2020-02-01", None),
         (
             "Arbetsförmedlare i samverkan med Arbetsmarknadstorget Härnösand och Kompetenscenter Timrå 2022",
-            "2022-08-01", "2022-12-31", 280000,
+            "2022-08-01",
+            "2022-12-31",
+            280000,
         ),
         ("Stärkt samverkan och parallella insatser", "2022-01-01", "2022-12-31", 400000),
         ("Samverkansmodell Timrå- SIP/SKIP", "2021-06-01", "2022-05-31", 620000),
@@ -34,16 +36,25 @@ def test_project_fields_of_each_slutrapport(reports):
 
 def test_cost_rows_exact(reports):
     assert costs_of(reports[0]) == [
-        ("personnel", "budget", 746671), ("personnel", "outcome", 746671),
-        ("premises", "budget", 97541), ("premises", "outcome", 97541),
-        ("material", "budget", 25000), ("material", "outcome", 25000),
-        ("travel", "budget", 5000), ("travel", "outcome", 5000),
-        ("other", "budget", 3000), ("other", "outcome", 3000),
-        ("total", "budget", 877212), ("total", "outcome", 877212),
+        ("personnel", "budget", 746671),
+        ("personnel", "outcome", 746671),
+        ("premises", "budget", 97541),
+        ("premises", "outcome", 97541),
+        ("material", "budget", 25000),
+        ("material", "outcome", 25000),
+        ("travel", "budget", 5000),
+        ("travel", "outcome", 5000),
+        ("other", "budget", 3000),
+        ("other", "outcome", 3000),
+        ("total", "budget", 877212),
+        ("total", "outcome", 877212),
     ]
     assert costs_of(reports[1]) == [
-        ("personnel", "outcome", 1234394), ("premises", "outcome", 125000),
-        ("material", "outcome", 13913), ("total", "budget", 1130000), ("total", "outcome", 1373307),
+        ("personnel", "outcome", 1234394),
+        ("premises", "outcome", 125000),
+        ("material", "outcome", 13913),
+        ("total", "budget", 1130000),
+        ("total", "outcome", 1373307),
     ]
     assert costs_of(reports[2]) == [("personnel", "budget", 280000), ("personnel", "outcome", 252528)]
     assert costs_of(reports[3]) == [("activities", "budget", 25000), ("personnel", "budget", 375000)]
@@ -86,8 +97,11 @@ def test_doubtful_amount_is_kept_as_read_and_flagged():
 @pytest.mark.parametrize(
     ("label", "category"),
     [
-        ("Lönekostnader", "personnel"), ("Kostnadsslag", "unknown"), ("Summa", "total"),
-        ("Övriga kostnader (ange typ av övriga kostnader)", "other"), ("Hyra", "premises"),
+        ("Lönekostnader", "personnel"),
+        ("Kostnadsslag", "unknown"),
+        ("Summa", "total"),
+        ("Övriga kostnader (ange typ av övriga kostnader)", "other"),
+        ("Hyra", "premises"),
         ("Externa tjänster (typ av köpt tjänst)", "external_services"),
     ],
 )
@@ -100,18 +114,35 @@ def test_parties_of_the_first_report(reports):
     assert parties == [
         ("federation", "Samordningsförbundet Härnösand Timrå", "Ulrika Sahlin", "ulrika.sahlin@timra.se"),
         ("owner", "Härnösands kommun, arbetslivsförvaltningen, Arbete och Integration", None, None),
-        ("contact", "Härnösands kommun, arbetslivsförvaltningen, Arbete och Integration",
-         "Issam Sassi", "issam.sassi@harnosand.se"),
+        (
+            "contact",
+            "Härnösands kommun, arbetslivsförvaltningen, Arbete och Integration",
+            "Issam Sassi",
+            "issam.sassi@harnosand.se",
+        ),
         ("co_applicant", "Arbetsförmedlingen Härnösand", None, None),
         ("contact", "Arbetsförmedlingen Härnösand", "Hans Skimmermo", "hans.skimmermo@abetsformedlingen.se"),
         ("signatory", "Härnösands kommun", None, None),
         ("signatory", "ARBETSFORMEDLINGEN", None, None),
     ]
     project = reports[0].projects[0]
-    assert project.owner.startswith("Härnösands kommun") and project.co_applicants == ["Arbetsförmedlingen Härnösand"]
+    assert project.owner.startswith("Härnösands kommun") and project.co_applicants == [
+        "Arbetsförmedlingen Härnösand"
+    ]
 
 
 def test_organisation_is_the_forbund(reports):
     assert {d.organisation for d in reports} <= {
-        "Samordningsförbundet Härnösand-Timrå", "Samordningsförbundet Härnösand Timrå"
+        "Samordningsförbundet Härnösand-Timrå",
+        "Samordningsförbundet Härnösand Timrå",
     }
+
+
+def test_federation_is_the_most_named_forbund_and_genitive_is_its_base_form():
+    from pipeline.extract.projects import federation_name
+
+    text = (
+        "Samordningsförbundet Skellefteå-Norsjös styrelse. Samordningsförbundet Skellefteå-Norsjö beslutar."
+    )
+    assert federation_name(text) == "Samordningsförbundet Skellefteå-Norsjö"
+    assert federation_name("Inget förbund här.") is None

@@ -47,7 +47,11 @@ def test_unreadable_bytes_are_refused_with_reason(data, reason):
 def test_page_breaks_from_form_feed_and_blank_line_runs():
     text = "sida ett\fsida två\n\n\n\nsida tre\n\nsamma sida"
     pages = split_pages(text)
-    assert [text[p.start : p.end].strip() for p in pages] == ["sida ett", "sida två", "sida tre\n\nsamma sida"]
+    assert [text[p.start : p.end].strip() for p in pages] == [
+        "sida ett",
+        "sida två",
+        "sida tre\n\nsamma sida",
+    ]
     assert [p.number for p in pages] == [1, 2, 3]
     assert pages[-1].end == len(text)
 

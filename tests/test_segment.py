@@ -8,9 +8,25 @@ from pipeline.segment.templates import load_templates
 from tests.conftest import DELARSRAPPORT, SLUTRAPPORTER, VERKSAMHETSPLAN
 
 FULL_SLUTRAPPORT = [
-    "project", "applicants", "description", "background", "purpose", "target_group", "results",
-    "goals", "method", "deviations", "follow_up", "analysis", "effects", "cooperation", "lessons",
-    "implementation", "system_errors", "costs", "signatures",
+    "project",
+    "applicants",
+    "description",
+    "background",
+    "purpose",
+    "target_group",
+    "results",
+    "goals",
+    "method",
+    "deviations",
+    "follow_up",
+    "analysis",
+    "effects",
+    "cooperation",
+    "lessons",
+    "implementation",
+    "system_errors",
+    "costs",
+    "signatures",
 ]
 
 

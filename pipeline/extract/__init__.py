@@ -67,11 +67,17 @@ def extract_slutrapport(doc: Document) -> None:
         project_id = f"{doc.doc_id}-p1"
         doc.projects.append(
             ProjectRow(
-                doc_id=doc.doc_id, project_id=project_id, name=fields.name, owner=owner,
-                co_applicants=co_applicants, amount_sek=fields.granted_sek,
+                doc_id=doc.doc_id,
+                project_id=project_id,
+                name=fields.name,
+                owner=owner,
+                co_applicants=co_applicants,
+                amount_sek=fields.granted_sek,
                 amount_kind="granted" if fields.granted_sek is not None else None,
-                period_start=fields.period_start, period_end=fields.period_end,
-                page=doc.page_at(base + (fields.offset or 0)), confidence=FORM_FIELD_CONFIDENCE,
+                period_start=fields.period_start,
+                period_end=fields.period_end,
+                page=doc.page_at(base + (fields.offset or 0)),
+                confidence=FORM_FIELD_CONFIDENCE,
             )
         )
     else:

@@ -126,9 +126,7 @@ def _round(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _to_sek(
-    value: Decimal, decimals: int, unit: str | None, text: str
-) -> tuple[int | None, str | None]:
+def _to_sek(value: Decimal, decimals: int, unit: str | None, text: str) -> tuple[int | None, str | None]:
     """Convert a number written in ``unit`` to integer SEK, with a warning if unsafe."""
     if unit is None:
         if decimals:
@@ -144,8 +142,9 @@ def _to_sek(
     return int(sek), None
 
 
-def _build(raw: str, sign: str | None, number_text: str, unit: str | None,
-           default_unit: str | None) -> Amount:
+def _build(
+    raw: str, sign: str | None, number_text: str, unit: str | None, default_unit: str | None
+) -> Amount:
     warnings: list[str] = []
     if sign and sign in DASH_CHARS:
         warnings.append(f"dash read as minus sign in '{raw}'")
@@ -177,7 +176,7 @@ def parse_amount(text: str, default_unit: str | None = None) -> Amount | None:
 
 def _is_bare_non_amount(text: str, match: re.Match[str]) -> bool:
     """A bare number in prose that is a year, date, percentage or code, not money."""
-    number, after = match["num"], text[match.end():]
+    number, after = match["num"], text[match.end() :]
     return bool(
         (YEAR_RE.fullmatch(number) and not match["sign"])
         or COMPACT_DATE_RE.fullmatch(number)

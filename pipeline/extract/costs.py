@@ -92,8 +92,9 @@ def find_tables(text: str) -> list[CostTable]:
     return [read_table(text, header) for header in HEADER.finditer(text)]
 
 
-def table_to_costs(table: CostTable, name: str, doc_id: str, project_id: str | None,
-                   page_at) -> tuple[list[CostRow], list[str]]:
+def table_to_costs(
+    table: CostTable, name: str, doc_id: str, project_id: str | None, page_at
+) -> tuple[list[CostRow], list[str]]:
     """Long-form rows, one per amount, and warnings for doubtful amounts and sums."""
     rows, warnings = [], []
     for line in table.lines:
@@ -106,9 +107,16 @@ def table_to_costs(table: CostTable, name: str, doc_id: str, project_id: str | N
                 warnings.append(f"{name}: doubtful amount {cell!r} for {line.label!r}: {amount.warning}")
             rows.append(
                 CostRow(
-                    doc_id=doc_id, project_id=project_id, table=name, label=line.label,
-                    category=category, kind=kind, year=None, amount_sek=amount.value,
-                    amount_raw=amount.raw, page=page_at(line.offset),
+                    doc_id=doc_id,
+                    project_id=project_id,
+                    table=name,
+                    label=line.label,
+                    category=category,
+                    kind=kind,
+                    year=None,
+                    amount_sek=amount.value,
+                    amount_raw=amount.raw,
+                    page=page_at(line.offset),
                     confidence=CONFIDENCE_DOUBTFUL if amount.doubtful else CONFIDENCE_READ,
                 )
             )

@@ -32,10 +32,30 @@ from typing import NamedTuple
 
 TWO_DIGIT_YEAR_PIVOT = 70
 MONTHS = {
-    "januari": 1, "februari": 2, "mars": 3, "april": 4, "maj": 5, "juni": 6,
-    "juli": 7, "augusti": 8, "september": 9, "oktober": 10, "november": 11,
-    "december": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7,
-    "aug": 8, "sep": 9, "sept": 9, "okt": 10, "nov": 11, "dec": 12,
+    "januari": 1,
+    "februari": 2,
+    "mars": 3,
+    "april": 4,
+    "maj": 5,
+    "juni": 6,
+    "juli": 7,
+    "augusti": 8,
+    "september": 9,
+    "oktober": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "okt": 10,
+    "nov": 11,
+    "dec": 12,
 }
 MONTH = "(?:{})(?![a-zåäö])\\.?".format("|".join(sorted(MONTHS, key=len, reverse=True)))
 NOT_AN_ID = r"(?!\d)(?!-\d{4}(?!\d))"  # 'YYMMDD-NNNN' is a personal/organisation number
@@ -50,9 +70,7 @@ SLASH3_RE = re.compile(r"(?<!\d)(?P<a>\d\d?)/(?P<b>\d\d?)/(?P<c>\d{4}|\d\d)(?!\d
 DAY_MONTH_YEAR_RE = re.compile(
     r"(?<![\d/])(?P<d>\d\d?)/(?P<m>\d\d?)(?:-(?P<y>\d{4}|\d\d)|\s+(?P<y4>(?:19|20)\d\d))(?!\d)"
 )
-TEXT_DATE_RE = re.compile(
-    rf"(?<!\d)(?P<d>\d\d?)\s+(?P<mon>{MONTH})\s+(?P<y>\d{{4}})(?!\d)", re.IGNORECASE
-)
+TEXT_DATE_RE = re.compile(rf"(?<!\d)(?P<d>\d\d?)\s+(?P<mon>{MONTH})\s+(?P<y>\d{{4}})(?!\d)", re.IGNORECASE)
 RANGE_SEP = r"\s*(?:[-\u2013\u2014\u2212]|till\s+och\s+med|till|t\.?\s?o\.?\s?m\.?)\s*"
 RANGE_SEP_RE = re.compile(RANGE_SEP, re.IGNORECASE)
 MONTH_RANGE_RE = re.compile(
@@ -168,8 +186,9 @@ def parse_date(text: str) -> tuple[datetime.date | None, str | None]:
     return None, None
 
 
-def _period(start: datetime.date | None, end: datetime.date | None, raw: str,
-            warnings: list[str | None]) -> Period:
+def _period(
+    start: datetime.date | None, end: datetime.date | None, raw: str, warnings: list[str | None]
+) -> Period:
     found = [warning for warning in warnings if warning]
     if start and end and end < start:
         found.append(f"end {end} before start {start}")
@@ -196,7 +215,7 @@ def _two_dates(raw: str) -> Period | None:
         return None
     first, second = tokens[:2]
     warnings = [first.warning, second.warning]
-    if not RANGE_SEP_RE.fullmatch(raw[first.end:second.start]):
+    if not RANGE_SEP_RE.fullmatch(raw[first.end : second.start]):
         warnings.append(f"dates in '{raw}' are not joined by a range separator")
     if len(tokens) > 2:
         warnings.append(f"more than two dates in '{raw}'; used the first two")

@@ -44,20 +44,42 @@ def applicant_parties(text: str, doc_id: str, page_at) -> list[PartyRow]:
         if role == "contact":
             person, email = clean(match.group("person")), clean(match.group("email"))
             if person or email:
-                rows.append(PartyRow(doc_id=doc_id, role="contact", organisation=organisation,
-                                     person=person, email=email, page=page_at(offset)))
+                rows.append(
+                    PartyRow(
+                        doc_id=doc_id,
+                        role="contact",
+                        organisation=organisation,
+                        person=person,
+                        email=email,
+                        page=page_at(offset),
+                    )
+                )
             continue
         organisation = clean(match.group("org"))
         if organisation:
-            rows.append(PartyRow(doc_id=doc_id, role=role, organisation=organisation,
-                                 person=None, email=None, page=page_at(offset)))
+            rows.append(
+                PartyRow(
+                    doc_id=doc_id,
+                    role=role,
+                    organisation=organisation,
+                    person=None,
+                    email=None,
+                    page=page_at(offset),
+                )
+            )
     return rows
 
 
 def signatory_parties(text: str, doc_id: str, page_at) -> list[PartyRow]:
     return [
-        PartyRow(doc_id=doc_id, role="signatory", organisation=org, person=None, email=None,
-                 page=page_at(m.start()))
+        PartyRow(
+            doc_id=doc_id,
+            role="signatory",
+            organisation=org,
+            person=None,
+            email=None,
+            page=page_at(m.start()),
+        )
         for m in SIGNATORY.finditer(text)
         if (org := clean(m.group("org")))
     ]
@@ -68,6 +90,13 @@ def federation_party(text: str, doc_id: str, page_at) -> list[PartyRow]:
     if not match:
         return []
     email = EMAIL.search(match.group("rest"))
-    return [PartyRow(doc_id=doc_id, role="federation", organisation=clean(match.group("org")),
-                     person=clean(match.group("person")), email=email.group() if email else None,
-                     page=page_at(match.start()))]
+    return [
+        PartyRow(
+            doc_id=doc_id,
+            role="federation",
+            organisation=clean(match.group("org")),
+            person=clean(match.group("person")),
+            email=email.group() if email else None,
+            page=page_at(match.start()),
+        )
+    ]

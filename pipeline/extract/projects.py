@@ -8,6 +8,7 @@ amounts.py; what they cannot read safely is kept null with a warning, never gues
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from pipeline.extract.amounts import parse_amount
@@ -62,6 +63,13 @@ def slutrapport_fields(text: str) -> ProjectFields:
 
 
 def federation_name(text: str) -> str | None:
-    """The förbund named first in the text, as written (e.g. Samordningsförbundet Härnösand-Timrå)."""
-    match = FEDERATION.search(text)
-    return f"Samordningsförbundet {match.group('place')}" if match else None
+    """The förbund the text names most often, as written (first one on a tie).
+
+    A genitive (`Skellefteå-Norsjös`) counts as its base form when that form occurs too.
+    """
+    places = [m.group("place") for m in FEDERATION.finditer(text)]
+    if not places:
+        return None
+    written = set(places)
+    counts = Counter(p[:-1] if p.endswith("s") and p[:-1] in written else p for p in places)
+    return f"Samordningsförbundet {counts.most_common(1)[0][0]}"

@@ -17,7 +17,7 @@ from pipeline.segment.templates import Template, load_templates
 # slutrapporter of the samples score 0.69-1.0 (the one missing pages lowest); the other
 # sample reports score under 0.2 against the slutrapport template.
 MIN_TEMPLATE_SCORE = 0.5
-TITLE_MAX_CHARS = 200
+TITLE_MAX_CHARS = 120
 RECORD_LISTS = ("sections", "projects", "goals", "costs", "parties", "decisions")
 
 
@@ -74,10 +74,11 @@ def to_sections(doc: Document, matches: list[HeadingMatch]) -> list[Section]:
 
 
 def title_of(text: str) -> str | None:
+    """The first non-blank line, when it is short enough to be a title (not a paragraph)."""
     for line in text.splitlines():
         line = line.strip(" \t#*")
         if line:
-            return line[:TITLE_MAX_CHARS]
+            return line if len(line) <= TITLE_MAX_CHARS else None
     return None
 
 

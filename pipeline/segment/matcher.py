@@ -63,9 +63,7 @@ def find_headings(text: str, template: Template) -> tuple[list[HeadingMatch], li
                 warnings.append(f"repeated heading '{heading.number} {heading.text}' ignored")
                 break
             end = line.start(2) + len(written)
-            matches.append(
-                HeadingMatch(heading, line.start(), end, line.end(), f"{number} {written}", score)
-            )
+            matches.append(HeadingMatch(heading, line.start(), end, line.end(), written, score))
             last = index
             break
     return matches, warnings
@@ -75,9 +73,7 @@ def cue_score(text: str, template: Template) -> float:
     if not template.cues:
         return 0.0
     lowered = text.lower()
-    found = sum(
-        1 for cue in template.cues if fuzz.partial_ratio(cue.lower(), lowered) >= MIN_CUE_SCORE
-    )
+    found = sum(1 for cue in template.cues if fuzz.partial_ratio(cue.lower(), lowered) >= MIN_CUE_SCORE)
     return found / len(template.cues)
 
 

@@ -1,0 +1,121 @@
+"""The finsam command as users run it: real processes, real files, real exit codes."""
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from tests.conftest import SAMPLES, SLUTRAPPORTER, finsam
+
+
+def convert(*args):
+    return finsam("convert", *[str(a) for a in args])
+
+
+def test_demo_dataset_has_every_table_and_the_five_slutrapporter(sample_dataset):
+    docs = pd.read_parquet(sample_dataset / "documents.parquet")
+    slut = docs[docs.doc_type == "slutrapport"]
+    assert len(slut) == 5 and list(slut.part) == [0, 1, 2, 3, 4]
+    assert (docs.status == "ok").all() and docs.doc_id.is_unique
+    costs = pd.read_parquet(sample_dataset / "costs.parquet")
+    assert set(costs.doc_id) == set(slut.doc_id)
+
+
+def test_summary_shows_types_statuses_rows_and_time(tmp_path):
+    result = convert(SAMPLES, "--out", tmp_path / "out")
+    assert result.returncode == 0
+    for expected in ("slutrapport", "documents.parquet", "costs.parquet", "s elapsed"):
+        assert expected in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("tom.txt", b"", "empty file (0 bytes)"),
+        ("skrap.txt", bytes(range(256)) * 8, "binary content"),
+        ("skannad.pdf", b"%PDF-1.4 ...", "not supported yet"),
+    ],
+)
+def test_a_bad_file_is_a_failed_row_and_the_batch_goes_on(tmp_path, name, content, reason):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / name).write_bytes(content)
+    shutil.copy(SLUTRAPPORTER, folder / "bra.txt")
+    result = convert(folder, "--out", tmp_path / "out")
+    assert result.returncode == 1, result.stderr
+    assert reason in result.stderr
+    docs = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    failed = docs[docs.status == "failed"]
+    assert len(failed) == 1 and reason in failed.error.iloc[0] and failed.source_file.iloc[0].endswith(name)
+    assert (docs[docs.status == "ok"].doc_type == "slutrapport").sum() == 5
+
+
+def test_missing_path_is_a_usage_error_in_one_line(tmp_path):
+    result = convert(tmp_path / "finns-inte", "--out", tmp_path / "out")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "no such file or directory" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_folder_with_nothing_supported_is_a_usage_error(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "tabell.xlsx").write_bytes(b"PK")
+    result = convert(tmp_path / "in", "--out", tmp_path / "out")
+    assert result.returncode == 2 and "no supported files" in result.stderr
+
+
+def test_bad_option_is_a_usage_error(tmp_path):
+    assert convert(SAMPLES, "--out", tmp_path / "o", "--workers", "0").returncode == 2
+    assert finsam("convert", str(SAMPLES)).returncode == 2  # --out is required
+
+
+def test_a_failed_run_never_corrupts_the_existing_dataset(tmp_path):
+    out = tmp_path / "out"
+    assert convert(SLUTRAPPORTER, "--out", out).returncode == 0
+    before = pd.read_parquet(out / "documents.parquet")
+    assert convert(tmp_path / "finns-inte", "--out", out).returncode == 2
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "documents.parquet"), before)
+
+
+def test_serial_and_process_pool_give_the_same_dataset(tmp_path):
+    assert convert(SAMPLES, "--out", tmp_path / "a", "--executor", "serial").returncode == 0
+    assert convert(SAMPLES, "--out", tmp_path / "b", "--workers", "2").returncode == 0
+    for name in ("documents", "costs", "corrections"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / "a" / f"{name}.parquet"),
+            pd.read_parquet(tmp_path / "b" / f"{name}.parquet"),
+        )
+
+
+def test_text_prints_the_raw_text_and_clean_the_corrected(tmp_path):
+    path = SAMPLES / "delarsrapport-2021-harnosand-timra.txt"
+    raw, cleaned = finsam("text", str(path)), finsam("clean", str(path))
+    assert raw.returncode == cleaned.returncode == 0
+    assert raw.stdout == path.read_text(encoding="utf-8")
+    assert "Samordningslörbundel" in raw.stdout and "Samordningslörbundel" not in cleaned.stdout
+    assert "Samordningsförbundet i Härnösand Timrå redovisar" in cleaned.stdout
+
+
+def test_text_of_a_bad_file_fails_with_its_reason(tmp_path):
+    empty = tmp_path / "tom.txt"
+    empty.write_bytes(b"")
+    result = finsam("text", str(empty))
+    assert result.returncode == 1 and "empty file" in result.stderr
+    assert finsam("text", str(tmp_path / "finns-inte.txt")).returncode == 2
+
+
+def test_inspect_shows_type_sections_records_and_corrections():
+    result = finsam("inspect", str(SLUTRAPPORTER))
+    assert result.returncode == 0
+    assert result.stdout.count("slutrapport (score") == 5
+    for expected in (
+        "6 Ekonomisk rapport",
+        "→ costs",
+        "Arbetsmarknadstorg i Härnösand",
+        "costs (12 amounts)",
+        "duplicated cost table",
+    ):
+        assert expected in result.stdout
+    mangled = finsam("inspect", str(SAMPLES / "delarsrapport-2021-harnosand-timra.txt"))
+    assert "corrections (" in mangled.stdout
+    assert any("rcdovisar" in line and "redovisar" in line for line in mangled.stdout.splitlines())
