@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APT_PACKAGES := tesseract-ocr tesseract-ocr-swe poppler-utils
 
-.PHONY: setup system-deps demo test lint lock clean
+.PHONY: setup system-deps demo test lint lock golden clean
 
 setup: system-deps $(STAMP)
 
@@ -45,3 +45,8 @@ lock:
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
+
+# Rewrite tests/golden/ from the current output; read the diff before committing it.
+golden: setup
+	FINSAM_REGENERATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py || true
+	git diff --stat -- tests/golden
