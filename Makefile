@@ -39,7 +39,7 @@ lint: setup
 # Re-pin the whole dependency tree from pyproject.toml into requirements.lock.
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/pip install -q -e '.[dev]'
+	.venv-lock/bin/pip install -q -e '.[dev,samples]'
 	{ sed -n '1,2p' requirements.lock; .venv-lock/bin/pip freeze --exclude-editable; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock && rm -rf .venv-lock
 

@@ -30,14 +30,40 @@ from models.tables import (
 )
 
 
+class Word(BaseModel):
+    """A word as OCR saw it: text, confidence 0-1, and its box in pixels of the OCR image."""
+
+    text: str
+    confidence: float
+    left: int
+    top: int
+    width: int
+    height: int
+
+
 class Page(BaseModel):
     number: int = Field(description="1-based page number in the source file")
     start: int = Field(description="offset of the page in the raw text")
     end: int
     source: TextSource
+    confidence: float | None = Field(default=None, description="mean OCR word confidence, 0-1")
+    error: str | None = Field(default=None, description="why this page has no text")
+    clean_start: int | None = Field(default=None, description="offset in the corrected text")
+    words: list[Word] = Field(default=[], description="OCR words with boxes (OCR pages only)")
+    tables: list[list[list[str]]] = Field(default=[], description="tables as rows of cells")
+    seconds: float | None = Field(default=None, description="time spent reading the page")
+
+
+class PageContent(BaseModel):
+    """What a reader returns for one page, before pages are joined into the raw text."""
+
+    text: str
+    source: TextSource
     confidence: float | None = None
     error: str | None = None
-    clean_start: int | None = Field(default=None, description="offset in the corrected text")
+    words: list[Word] = []
+    tables: list[list[list[str]]] = []
+    seconds: float | None = None
 
 
 class Correction(BaseModel):
