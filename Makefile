@@ -4,16 +4,17 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PACKAGES := tesseract-ocr tesseract-ocr-swe poppler-utils
+# poppler-utils: pdftoppm for the OCR comparison; fonts-dejavu-core: the sample generator's font.
+APT_PACKAGES := tesseract-ocr tesseract-ocr-swe poppler-utils fonts-dejavu-core
 
-.PHONY: setup system-deps demo test lint lock golden clean
+.PHONY: setup system-deps demo test lint lock golden samples ocr-compare clean
 
 setup: system-deps $(STAMP)
 
 # Tesseract with Swedish data and poppler, via apt when missing (root), else say how.
 system-deps:
 	@if command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx swe \
-	    && command -v pdftoppm >/dev/null; then :; \
+	    && command -v pdftoppm >/dev/null && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing $(APT_PACKAGES) with apt-get"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
@@ -50,3 +51,13 @@ clean:
 golden: setup
 	FINSAM_REGENERATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py || true
 	git diff --stat -- tests/golden
+
+# Regenerate samples/generated/ (synthetic PDF, scans, photo, TIFF and Word file, each with
+# its .gt.txt) and tests/fixtures/broken/ from the text samples. Deterministic: a run
+# without changes leaves git clean.
+samples: setup
+	$(BIN)/python -m tools.make_samples
+
+# Raw OCR of the generated scans against plain `tesseract -l swe`: docs/ocr-comparison.md.
+ocr-compare: setup
+	$(BIN)/python -m tools.ocr_compare

@@ -120,13 +120,41 @@ def read_one(path: Path, stages) -> Document:
     if doc.failed:
         err_console.print(f"[red]failed:[/red] {path}: {doc.error}", highlight=False)
         raise typer.Exit(code=1)
+    for warning in doc.warnings if doc.status == "partial" else []:
+        err_console.print(f"[yellow]warning:[/yellow] {path}: {warning}", highlight=False)
     return doc
 
 
 @app.command()
-def text(path: Annotated[Path, typer.Argument(help="One file.")]) -> None:
+def text(
+    path: Annotated[Path, typer.Argument(help="One file.")],
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Per page on stderr: source, confidence.")
+    ] = False,
+) -> None:
     """Print the raw extracted text (text layer or OCR), before correction."""
-    sys.stdout.write(read_one(path, [ingest.run]).raw_text)
+    doc = read_one(path, [ingest.run])
+    sys.stdout.write(doc.raw_text)
+    if verbose:
+        for page in doc.pages:
+            err_console.print(page_summary(page), highlight=False)
+        err_console.print(
+            f"{path}: {doc.text_source}, {len(doc.pages)} pages, status {doc.status}", highlight=False
+        )
+
+
+def page_summary(page) -> str:
+    """One line per page: where its text came from and how sure OCR was."""
+    parts = [f"page {page.number}: {page.source}", f"{page.end - page.start} chars"]
+    if page.confidence is not None:
+        parts.append(f"OCR confidence {page.confidence:.2f}")
+    if page.tables:
+        parts.append(f"{len(page.tables)} tables")
+    if page.seconds is not None:
+        parts.append(f"{page.seconds:.2f} s")
+    if page.error:
+        parts.append(f"NOT READ: {page.error}")
+    return ", ".join(parts)
 
 
 @app.command(name="clean")

@@ -20,6 +20,8 @@ FILE_STAGES = [ingest.run, clean.run]
 PART_STAGES = [segment.run, extract.run]
 # Files in an input folder that are documentation, not reports (e.g. samples/README.md).
 SKIPPED_NAMES = {"readme.md", "readme.txt"}
+# Ground-truth transcriptions kept beside scans (Tesseract's naming): not reports either.
+GROUND_TRUTH_SUFFIX = ".gt.txt"
 
 
 class InputError(Exception):
@@ -41,6 +43,7 @@ def discover(paths: list[Path]) -> list[Path]:
             if p.is_file()
             and p.suffix.lower() in ingest.SUPPORTED_SUFFIXES
             and p.name.lower() not in SKIPPED_NAMES
+            and not p.name.lower().endswith(GROUND_TRUTH_SUFFIX)
             and not any(part.startswith(".") for part in p.relative_to(path).parts)
         )
         if not found:
