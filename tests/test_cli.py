@@ -5,7 +5,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from tests.conftest import SAMPLES, SLUTRAPPORTER, finsam
+from tests.conftest import ROOT, SAMPLES, SLUTRAPPORTER, finsam
 
 # The text samples: quick to convert (the generated scans need OCR, done once in conftest).
 TEXT_SAMPLES = sorted(SAMPLES.glob("*.txt"))
@@ -126,3 +126,16 @@ def test_inspect_shows_type_sections_records_and_corrections():
     mangled = finsam("inspect", str(SAMPLES / "delarsrapport-2021-harnosand-timra.txt"))
     assert "corrections (" in mangled.stdout
     assert any("rcdovisar" in line and "redovisar" in line for line in mangled.stdout.splitlines())
+
+
+def test_text_verbose_tells_each_pages_source_and_confidence(tmp_path):
+    from tests.fixtures.make_fixtures import paragraph_lines, render_text, to_bytes
+
+    scan = tmp_path / "skannad.tif"
+    scan.write_bytes(to_bytes([render_text(paragraph_lines()[:3])] * 2, "TIFF"))
+    result = finsam("text", "--verbose", str(scan))
+    assert result.returncode == 0 and "Samordningsförbundet" in result.stdout
+    pages = [line for line in result.stderr.splitlines() if line.startswith("page ")]
+    assert len(pages) == 2 and all(": ocr, " in line and "OCR confidence 0." in line for line in pages)
+    layer = finsam("text", "-v", str(ROOT / "samples/generated/slutrapport-arbetsmarknadstorg.pdf"))
+    assert "page 5: pdf_text" in layer.stderr and "2 tables" in layer.stderr

@@ -98,6 +98,8 @@ def markdown(rows: list[dict], languages: str) -> str:
         "ingest output (`finsam text`), before OCR-error correction. Plain Tesseract reads the same",
         f"page images (PDF pages rendered by `pdftoppm -r {RENDER_DPI} -gray`). Seconds are wall time",
         "on this machine: finsam's include rendering and the per-page decision, Tesseract's only OCR.",
+        "Both run Tesseract single-threaded (OMP_THREAD_LIMIT=1, finsam's setting, inherited by the",
+        "plain runs): with its default threads Tesseract took 3-4x longer per page on 2 cores.",
         "",
         "| file | finsam source | finsam CER | tesseract CER | finsam WER | tesseract WER "
         "| finsam s | tesseract s |",
