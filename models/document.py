@@ -113,6 +113,10 @@ class Document(BaseModel):
     period_end: dt.date | None = None
     granted_sek: int | None = None
     sections: list[Section] = []
+    # Spans of the corrected text that are not content: page furniture (page numbers,
+    # letterheads) and duplicated pages. Later stages read `content_text`, where they are
+    # blanked out, so offsets stay those of `text`.
+    skipped: list[tuple[int, int]] = []
 
     projects: list[ProjectRow] = []
     goals: list[GoalRow] = []
@@ -136,6 +140,19 @@ class Document(BaseModel):
     def part_text(self) -> str:
         """The corrected text of this document (one part of its file)."""
         return self.text[self.start : self.span_end]
+
+    @property
+    def content_text(self) -> str:
+        """part_text with the skipped spans blanked (newlines kept), same length and offsets."""
+        text = self.part_text
+        if not self.skipped:
+            return text
+        chars = list(text)
+        for start, end in self.skipped:
+            for index in range(max(start - self.start, 0), min(end - self.start, len(chars))):
+                if chars[index] != "\n":
+                    chars[index] = " "
+        return "".join(chars)
 
     @property
     def failed(self) -> bool:

@@ -19,10 +19,12 @@ FORM_FIELD_CONFIDENCE = 1.0
 
 
 def section_text(doc: Document, key: str) -> tuple[str, int] | None:
-    """Body of the first section with this key, and its offset in the corrected text."""
+    """Body of the first section with this key (furniture blanked), and its offset in the
+    corrected text."""
     for section in doc.sections:
         if section.key == key:
-            return doc.text[section.body_start : section.end], section.body_start
+            content = doc.content_text
+            return content[section.body_start - doc.start : section.end - doc.start], section.body_start
     return None
 
 
@@ -34,7 +36,7 @@ def page_finder(doc: Document, base: int):
 def extract_costs(doc: Document, project_id: str | None) -> None:
     seen: dict[tuple, int | None] = {}
     page_at = page_finder(doc, doc.start)
-    for table in find_tables(doc.part_text):
+    for table in find_tables(doc.content_text):
         page = page_at(table.offset)
         signature = table.signature()
         if signature in seen:
@@ -50,7 +52,7 @@ def extract_costs(doc: Document, project_id: str | None) -> None:
 
 def extract_slutrapport(doc: Document) -> None:
     found = section_text(doc, "project")
-    text, base = found if found else (doc.part_text, doc.start)
+    text, base = found if found else (doc.content_text, doc.start)
     fields = slutrapport_fields(text)
     doc.warnings.extend(fields.warnings)
     doc.project_name = fields.name
@@ -96,7 +98,7 @@ def run(doc: Document, options: Options) -> Document:
     if doc.failed:
         return doc
     if doc.doc_type == "slutrapport":
-        doc.parties.extend(federation_party(doc.part_text, doc.doc_id, page_finder(doc, doc.start)))
+        doc.parties.extend(federation_party(doc.content_text, doc.doc_id, page_finder(doc, doc.start)))
         extract_slutrapport(doc)
-    doc.organisation = federation_name(doc.part_text)
+    doc.organisation = federation_name(doc.content_text)
     return doc

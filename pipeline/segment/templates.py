@@ -14,14 +14,20 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 @dataclass(frozen=True)
 class Heading:
-    number: str
-    text: str
     key: str
-    required: bool
+    text: str = ""
+    number: str | None = None
+    pattern: re.Pattern[str] | None = None
+    required: bool = False
+    repeat: bool = False
 
     @property
     def level(self) -> int:
-        return self.number.count(".") + 1
+        return self.number.count(".") + 1 if self.number else 1
+
+    @property
+    def label(self) -> str:
+        return " ".join(part for part in (self.number, self.text) if part) or self.key
 
 
 @dataclass(frozen=True)
@@ -33,15 +39,26 @@ class Template:
     headings: tuple[Heading, ...]
 
 
+def parse_heading(item: dict) -> Heading:
+    pattern = item.get("pattern")
+    return Heading(
+        key=item["key"],
+        text=item.get("text", ""),
+        number=str(item["number"]) if "number" in item else None,
+        pattern=re.compile(pattern) if pattern else None,
+        required=bool(item.get("required", False)),
+        repeat=bool(item.get("repeat", False)),
+    )
+
+
 def parse_template(data: dict, source: str) -> Template:
     try:
-        headings = tuple(
-            Heading(str(h["number"]), h["text"], h["key"], bool(h.get("required", False)))
-            for h in data["headings"]
-        )
+        headings = tuple(parse_heading(h) for h in data.get("headings") or [])
+        if any(not (h.text or h.pattern) for h in headings):
+            raise ValueError("every heading needs text or a pattern")
         starts = re.compile(data["starts"], re.MULTILINE) if data.get("starts") else None
         return Template(data["type"], data.get("title", ""), starts, tuple(data.get("cues", [])), headings)
-    except (KeyError, TypeError, re.error) as exc:
+    except (KeyError, TypeError, ValueError, re.error) as exc:
         raise ValueError(f"{source}: malformed template ({exc})") from exc
 
 
