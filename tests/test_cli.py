@@ -120,7 +120,7 @@ def test_inspect_shows_type_sections_records_and_corrections():
         "→ costs",
         "Arbetsmarknadstorg i Härnösand",
         "costs (12 amounts)",
-        "duplicated cost table",
+        "repeats page 18",
     ):
         assert expected in result.stdout
     mangled = finsam("inspect", str(SAMPLES / "delarsrapport-2021-harnosand-timra.txt"))

@@ -70,8 +70,18 @@ def test_table_across_a_page_break_skips_the_letterhead(reports):
 
 
 def test_duplicated_cost_table_is_kept_once_and_warned(reports):
+    # The repeated page is blanked by segment; its cost table is not read twice.
     assert len(reports[3].costs) == 2
-    assert any(w.startswith("duplicated cost table") for w in reports[3].warnings)
+    assert any("repeats page" in w for w in reports[3].warnings)
+
+
+def test_a_table_repeated_within_the_text_is_read_once():
+    from pipeline.extract import extract_costs
+
+    table = "Kostnadsslag\tBudget\tUtfall\nLön\t100\t90\nSumma\t100\t90\n"
+    doc = Document(source_file="x.txt", source_sha256="ab" * 32, text=table + "\n" + table)
+    extract_costs(doc, None)
+    assert len(doc.costs) == 4 and any(w.startswith("duplicated cost table") for w in doc.warnings)
 
 
 def test_sum_checks():
