@@ -156,3 +156,79 @@ def test_federation_is_the_most_named_forbund_and_genitive_is_its_base_form():
     )
     assert federation_name(text) == "Samordningsförbundet Skellefteå-Norsjö"
     assert federation_name("Inget förbund här.") is None
+
+
+# The cost table of samples/generated/slutrapport-arbetsmarknadstorg-scan.pdf as Tesseract
+# read it (page 5): no tabs, table rules read as `|`, `kr` read as `ki`.
+OCR_COST_TABLE = """Kostnadsslag Budget Utfall
+
+Aktiviteter (ange typ av aktivitet t ex. möte, seminarier
+mm)
+
+Externa tjänster (typ av köpt tjänst)
+
+Lönekostnader | ; 746 671 kr 746 671 ki
+Lokalkostnader 97 541 kr 97 541 kr
+Material (ange typ av material) 25 000 kr | 25 000 kr
+Resekostnader (ange typ av aktivitet) 5 000 kr I 5 000 kr
+Övriga kostnader (ange typ-av övriga kostnader) 3000 ki 3 000 kr
+Summa . i 877 212 ki 877 212 kr
+
+7. Underskrifter
+"""
+
+
+def test_ocr_cost_table_is_fitted_to_its_columns():
+    (table,) = find_tables(OCR_COST_TABLE)
+    rows, warnings = table_to_costs(table, "costs-1", "d-0", None, lambda offset: 5)
+    assert [(r.label, r.kind, r.amount_sek) for r in rows][:4] == [
+        ("Lönekostnader", "budget", 746671), ("Lönekostnader", "outcome", 746671),
+        ("Lokalkostnader", "budget", 97541), ("Lokalkostnader", "outcome", 97541),
+    ]  # fmt: skip
+    assert [(r.category, r.amount_sek) for r in rows if r.kind == "outcome"] == [
+        ("personnel", 746671), ("premises", 97541), ("material", 25000), ("travel", 5000), ("other", 3000),
+        ("total", 877212),
+    ]  # fmt: skip
+    assert warnings == [] and {r.confidence for r in rows} == {0.8}
+
+
+def test_ocr_row_with_fewer_numbers_than_columns_is_flagged_not_guessed():
+    text = "Kostnadsslag Budget Utfall\nLönekostnader 1 234 394\nSumma 1 234 394 1 373 307\n"
+    rows, warnings = table_to_costs(find_tables(text)[0], "costs-1", "d-0", None, lambda offset: 1)
+    assert rows[0].confidence == 0.5 and any("uncertain" in w for w in warnings)
+    assert [(r.kind, r.amount_sek) for r in rows[1:]] == [("budget", 1234394), ("outcome", 1373307)]
+
+
+def test_budget_tables_with_year_columns_in_tkr():
+    from tests.conftest import VERKSAMHETSPLAN
+
+    tables = find_tables(VERKSAMHETSPLAN.read_text(encoding="utf-8"))
+    assert [(t.header_label, [y for _, y in t.columns], t.unit) for t in tables] == [
+        ("Intakter", [2018, 2019, 2020], "tkr"),
+        ("", [2018, 2019, 2020], "tkr"),
+        ("", [2017, 2018, 2019, 2020], "tkr"),
+    ]  # fmt: skip
+    income, costs, result = (table_to_costs(t, "b", "d-0", None, lambda o: 9) for t in tables)
+    assert ("Harndsands kommun", "income", 2018, 480500) in [
+        (r.label, r.category, r.year, r.amount_sek) for r in income[0]
+    ]
+    assert [r.amount_sek for r in costs[0] if r.label == "Summa kostnader"] == [3844000] * 3
+    assert costs[1] == [] and income[1] == []  # the lines add up to their Summa rows
+    kinds = [(r.kind, r.year, r.amount_sek) for r in result[0] if r.label == "Verksamhetens kostnader"]
+    assert kinds == [("forecast", 2017, -4397000), ("budget", 2018, -3844000), ("plan", 2019, -3844000),
+                     ("plan", 2020, -3844000)]  # fmt: skip
+
+
+def test_ansokan_table_per_year():
+    from tests.conftest import SAMPLES
+
+    text = (SAMPLES / "protokoll-ansokan-statusrapport-2015-skelleftea-norsjo.txt").read_text(
+        encoding="utf-8"
+    )
+    (table,) = find_tables(text)
+    rows, _ = table_to_costs(table, "costs-1", "d-0", None, lambda offset: 1)
+    assert [(r.label, r.year, r.amount_sek) for r in rows][:4] == [
+        ("Personal", 2015, 100000), ("Personal", 2016, 260000),
+        ("Lokal", 2015, 20000), ("Lokal", 2016, 30000),
+    ]  # fmt: skip
+    assert ("Summa kostnader", None, 410000) in [(r.label, r.year, r.amount_sek) for r in rows]

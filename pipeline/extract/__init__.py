@@ -50,7 +50,8 @@ def extract_costs(doc: Document, project_id: str | None) -> None:
         doc.warnings.extend(warnings)
 
 
-def extract_slutrapport(doc: Document) -> None:
+def extract_slutrapport(doc: Document) -> str | None:
+    """Project, parties and signatories of a slutrapport; returns the project's id."""
     found = section_text(doc, "project")
     text, base = found if found else (doc.content_text, doc.start)
     fields = slutrapport_fields(text)
@@ -84,7 +85,6 @@ def extract_slutrapport(doc: Document) -> None:
         )
     else:
         doc.warnings.append("no project name (Insatsens namn) found")
-    extract_costs(doc, project_id)
     if found := section_text(doc, "signatures"):
         signatories = signatory_parties(found[0], doc.doc_id, page_finder(doc, found[1]))
         seen = set()
@@ -92,13 +92,17 @@ def extract_slutrapport(doc: Document) -> None:
             if party.organisation not in seen:
                 seen.add(party.organisation)
                 doc.parties.append(party)
+    return project_id
 
 
 def run(doc: Document, options: Options) -> Document:
     if doc.failed:
         return doc
+    project_id = None
     if doc.doc_type == "slutrapport":
         doc.parties.extend(federation_party(doc.content_text, doc.doc_id, page_finder(doc, doc.start)))
-        extract_slutrapport(doc)
+        project_id = extract_slutrapport(doc)
+    # Cost and budget tables are found by their header rows, in every type of report.
+    extract_costs(doc, project_id)
     doc.organisation = federation_name(doc.content_text)
     return doc
