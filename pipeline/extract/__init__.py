@@ -10,6 +10,9 @@ from __future__ import annotations
 from models.document import Document
 from models.tables import ProjectRow
 from pipeline.extract.costs import find_tables, table_to_costs
+from pipeline.extract.decisions import protokoll_decisions
+from pipeline.extract.goals import slutrapport_goals
+from pipeline.extract.insatser import delarsrapport_goals, delarsrapport_projects, verksamhetsplan_projects
 from pipeline.extract.parties import applicant_parties, federation_party, signatory_parties
 from pipeline.extract.projects import federation_name, slutrapport_fields
 from pipeline.options import Options
@@ -95,6 +98,37 @@ def extract_slutrapport(doc: Document) -> str | None:
     return project_id
 
 
+def extract_goals(doc: Document, project_id: str | None) -> None:
+    if found := section_text(doc, "goals"):
+        goals, warnings = slutrapport_goals(found[0], doc.doc_id, project_id, page_finder(doc, found[1]))
+        doc.goals.extend(goals)
+        doc.warnings.extend(warnings)
+
+
+def extract_insatser(doc: Document) -> None:
+    """The insatser a delårsrapport or verksamhetsplan reports on, with their goals."""
+    found = section_text(doc, "projects")
+    if not found:
+        return
+    text, page_at = found[0], page_finder(doc, found[1])
+    if doc.doc_type == "delarsrapport":
+        projects, warnings = delarsrapport_projects(text, doc.doc_id, page_at)
+        goals, goal_warnings = delarsrapport_goals(text, doc.doc_id, page_at)
+        doc.goals.extend(goals)
+        warnings += goal_warnings
+    else:
+        projects, warnings = verksamhetsplan_projects(text, doc.doc_id, page_at)
+    doc.projects.extend(projects)
+    doc.warnings.extend(warnings)
+
+
+def extract_decisions(doc: Document) -> None:
+    # The whole protokoll: a § paragraph's decision may run past the next heading.
+    decisions, warnings = protokoll_decisions(doc.content_text, doc.doc_id, page_finder(doc, doc.start))
+    doc.decisions.extend(decisions)
+    doc.warnings.extend(warnings)
+
+
 def run(doc: Document, options: Options) -> Document:
     if doc.failed:
         return doc
@@ -102,6 +136,11 @@ def run(doc: Document, options: Options) -> Document:
     if doc.doc_type == "slutrapport":
         doc.parties.extend(federation_party(doc.content_text, doc.doc_id, page_finder(doc, doc.start)))
         project_id = extract_slutrapport(doc)
+        extract_goals(doc, project_id)
+    elif doc.doc_type in ("delarsrapport", "verksamhetsplan"):
+        extract_insatser(doc)
+    elif doc.doc_type == "protokoll":
+        extract_decisions(doc)
     # Cost and budget tables are found by their header rows, in every type of report.
     extract_costs(doc, project_id)
     doc.organisation = federation_name(doc.content_text)
