@@ -4,18 +4,43 @@ import pytest
 
 from models.document import Correction, Document
 from pipeline import clean, ingest
-from pipeline.clean import apply_corrections, raw_to_clean
+from pipeline.clean import apply_corrections, clean_document, raw_to_clean
+from pipeline.clean.channel import parse_confusions
+from pipeline.clean.corrector import MIN_CONFIDENCE, TOKEN_FIXES_ENV, Settings, correct
 from pipeline.clean.dictionary import DictionaryError, load_token_fixes, parse_token_fixes
+from pipeline.clean.lexicon import fold, parse_lexicon
+from pipeline.clean.rejoin import parse_year_context
 from pipeline.clean.tokens import token_fixes
+from pipeline.metrics import cer, wer
 from pipeline.options import Options
-from tests.conftest import DELARSRAPPORT, SLUTRAPPORTER
+from tests.conftest import DELARSRAPPORT, SAMPLES, SLUTRAPPORTER, VERKSAMHETSPLAN
 
 FIXES = {"rcdovisar": "redovisar", "lbrbundets": "förbundets", "&r": "är"}
+RULES = {"token_fix", "confusion", "diacritics", "realword", "rejoin", "rejoin_year", "noise_mark"}
+LATTICE_RULES = {"confusion", "diacritics", "realword", "rejoin"}
+PROTOKOLL = SAMPLES / "protokoll-ansokan-statusrapport-2015-skelleftea-norsjo.txt"
+MEMO = SAMPLES / "redovisning-2018-timra-integrationsprojekt.txt"
+GROUND_TRUTH = SAMPLES / "ground-truth" / "delarsrapport-2021-harnosand-timra.lines-099-170.gt.txt"
 
 
-def cleaned(path: Path) -> Document:
+def cleaned(path: Path, settings: Settings | None = None) -> Document:
     doc = ingest.run(Document(source_file=str(path)), Options())
-    return clean.run(doc, Options())
+    return clean_document(doc, settings or Settings())
+
+
+@pytest.fixture(scope="module")
+def delarsrapport() -> Document:
+    return cleaned(DELARSRAPPORT)
+
+
+@pytest.fixture(scope="module")
+def delarsrapport_unaided() -> Document:
+    """The mangled sample cleaned without token_fixes.tsv, which was harvested from it."""
+    return cleaned(DELARSRAPPORT, Settings(token_fixes=False))
+
+
+def corrections_of(doc: Document) -> dict[str, str]:
+    return {c.original: c.corrected for c in doc.corrections}
 
 
 def test_whole_tokens_are_fixed_and_punctuation_kept():
@@ -66,16 +91,190 @@ def test_dictionary_file_loads_and_has_a_format_header():
     assert clean.dictionary.TOKEN_FIXES.read_text(encoding="utf-8").startswith("# ")
 
 
-def test_mangled_sample_is_corrected_and_every_change_logged():
-    doc = cleaned(DELARSRAPPORT)
+def test_mangled_sample_is_corrected_and_every_change_logged(delarsrapport):
+    doc = delarsrapport
     assert "Samordningsförbundet i Härnösand Timrå redovisar delårsrapport för perioden" in doc.text
-    assert len(doc.corrections) > 50
+    assert len(doc.corrections) > 500
+    assert {c.rule for c in doc.corrections} <= RULES
     for corr in doc.corrections:
         assert doc.raw_text[corr.start : corr.end] == corr.original
-        assert corr.page is not None and corr.rule == "token_fix"
+        assert doc.text[corr.clean_start : corr.clean_start + len(corr.corrected)] == corr.corrected
+        assert corr.page is not None and 0 < corr.confidence <= 1
+        if corr.rule in LATTICE_RULES:  # a doubtful reading is never applied
+            assert corr.confidence >= MIN_CONFIDENCE
+        assert doc.page_at(corr.clean_start) == corr.page  # page starts map into the corrected text
 
 
 def test_clean_text_is_left_alone():
     # The slutrapporter are born-digital text: the cleaner must not change a word.
     doc = cleaned(SLUTRAPPORTER)
     assert doc.corrections == [] and doc.text == doc.raw_text
+
+
+# --------------------------------------------------------------------------- data files
+
+
+@pytest.mark.parametrize(
+    ("parse", "line", "message"),
+    [
+        (parse_confusions, "rn\tm", "expected WRONG<TAB>RIGHT<TAB>COST"),
+        (parse_confusions, "rn\tm\tbillig", "is not a number"),
+        (parse_confusions, "rn\tm\t1.5", "outside"),
+        (parse_confusions, "rn\tM\t0.2", "lowercase"),
+        (parse_lexicon, "Region Västernorrland", "not a single word form"),
+        (parse_year_context, "juni\tnära", "before|after"),
+    ],
+)
+def test_malformed_data_lines_name_the_file_and_line(parse, line, message):
+    with pytest.raises(DictionaryError, match=f"data.tsv:3: .*{message}"):
+        parse(["# header", "", line], "data.tsv")
+
+
+@pytest.mark.parametrize("name", ["confusions.tsv", "lexicon.txt", "year_context.tsv", "context_corpus.txt"])
+def test_data_files_state_their_format(name):
+    text = (clean.dictionary.CORRECTIONS_DIR / name).read_text(encoding="utf-8")
+    assert text.startswith("# ") and "Format:" in text
+
+
+# --------------------------------------------------------------------------- mangled OCR
+
+
+def test_words_split_by_ocr_are_rejoined(delarsrapport_unaided):
+    fixes = corrections_of(delarsrapport_unaided)
+    assert fixes["Sarnordni ngslb rbu n d et"] == "Samordningsförbundet"
+    assert fixes["ha r"] == "har" and fixes["u nder"] == "under"
+    rejoin = next(c for c in delarsrapport_unaided.corrections if c.original == "Sarnordni ngslb rbu n d et")
+    assert rejoin.rule == "rejoin"  # one correction over the six tokens
+
+
+def test_words_broken_at_a_line_end_are_rejoined(delarsrapport_unaided):
+    assert corrections_of(delarsrapport_unaided)["rehabiliterings\ninsarser"] == "rehabiliteringsinsatser"
+    raw = "Insatsen hjälper fler att nå arbets-\nmarknaden. Hälso- och sjukvården deltar.\n"
+    assert [(c.original, c.corrected) for c in correct(raw).corrections] == [
+        ("arbets-\nmarknaden", "arbetsmarknaden")
+    ]
+
+
+def test_split_years_are_rejoined_but_amounts_and_table_rows_are_not(delarsrapport_unaided):
+    years = {c.original: c.corrected for c in delarsrapport_unaided.corrections if c.rule == "rejoin_year"}
+    assert years["20 21"] == "2021" and years["2 021"] == "2021" and years["2 005"] == "2005"
+    assert years["20 20"] == "2020"
+    assert "3 053 000 kr" in delarsrapport_unaided.text
+    plan = cleaned(VERKSAMHETSPLAN)
+    assert "Resekostnader 20 20 20" in plan.text
+    assert not [c for c in plan.corrections if c.rule == "rejoin_year"]
+
+
+def test_doubtful_amount_is_left_as_read_and_warned(delarsrapport_unaided):
+    doc = delarsrapport_unaided
+    assert doc.text.count("3 75,1 000") == doc.raw_text.count("3 75,1 000") == 2
+    assert not [c for c in doc.corrections if "75,1" in c.original]
+    warnings = [w for w in doc.warnings if "3 75,1 000" in w]
+    assert warnings == [
+        "page 1: doubtful amount '3 75,1 000' left as read (its digit groups cannot be an amount)",
+        "page 2: doubtful amount '3 75,1 000' left as read (its digit groups cannot be an amount)",
+    ]
+
+
+def test_real_word_errors_are_corrected_in_mangled_text(delarsrapport_unaided):
+    # `lör` (a word: short for lördag) is OCR's `för` in this text, `del` its `det`.
+    assert "samordning inom rehabiliteringsområdet" in delarsrapport_unaided.text
+    assert "att utföra förvärvsarbete för personer" not in delarsrapport_unaided.raw_text
+    assert "för personer som befinner sig långt ifrån arbetsmarknaden" in delarsrapport_unaided.text
+
+
+def test_error_rates_fall_on_the_hand_ground_truth(delarsrapport_unaided):
+    # Lines 99-170 of the delårsrapport, typed by hand; token_fixes.tsv off (it was harvested
+    # from this file). Measured: WER 41% -> 16% (-62%), CER 12% -> 5% (-61%).
+    doc, truth = delarsrapport_unaided, GROUND_TRUTH.read_text(encoding="utf-8")
+    starts = [0] + [i + 1 for i, ch in enumerate(doc.raw_text) if ch == "\n"]
+    start, end = starts[98], starts[170] - 1
+    before = doc.raw_text[start:end]
+    after = doc.text[raw_to_clean(doc.corrections, start) : raw_to_clean(doc.corrections, end)]
+    assert wer(after, truth) <= 0.45 * wer(before, truth)
+    assert cer(after, truth) <= 0.5 * cer(before, truth)
+
+
+def test_token_fixes_can_be_switched_off(monkeypatch):
+    monkeypatch.setenv(TOKEN_FIXES_ENV, "0")
+    raw = "Samordningslörbundel i Härnösand rcdovisar."
+    assert all(c.rule != "token_fix" for c in clean.corrector.correct(raw).corrections)
+    monkeypatch.setenv(TOKEN_FIXES_ENV, "1")
+    assert any(c.rule == "token_fix" for c in clean.corrector.correct(raw).corrections)
+
+
+# --------------------------------------------------------------------------- lost diacritics
+
+
+def test_stripped_document_gets_its_diacritics_back():
+    doc = cleaned(VERKSAMHETSPLAN, Settings(token_fixes=False))
+    fixes = corrections_of(doc)
+    assert fixes["Harnésand"] == "Härnösand" and fixes["forbundet"] == "förbundet"
+    assert "Verksamhetsplanen för 2018 utgår från diskussioner och förslag" in doc.text
+    assert "Styrelsen har årligen ett seminarium" in doc.text  # har stays har
+
+
+def test_normal_document_keeps_a_folded_word():
+    # One folded word in born-digital text is a choice of its writer, not lost diacritics.
+    # (token_fixes.tsv is off: it lists Harnésand, which it fixes everywhere.)
+    raw = (
+        SLUTRAPPORTER.read_text(encoding="utf-8")
+        + "\nStyrelsen anser att forbundet och Harnésand gör rätt.\n"
+    )
+    result = correct(raw, Settings(token_fixes=False))
+    assert result.loss is None and result.corrections == []
+
+
+def test_folded_memo_is_restored_and_har_stays_har():
+    # The memo (not in the context corpus) with its diacritics folded away, as Tesseract's
+    # English model prints Swedish. `har` is restored only where context asks for `här`; the
+    # corpus has no `här kommer`, so the memo's two `Här kommer` stay `Har` (a known limit).
+    original = MEMO.read_text(encoding="utf-8")
+    raw = fold(original)
+    text = apply_corrections(raw, correct(raw).corrections)
+    assert "Timrå Kommun har i dagsläget" in text and "Torget har fått 900 tkr" in text
+    assert "Här kommer en redovisning" in original and "samverkan mellan förvaltningar/nämnder" in text
+    assert wer(text, original) <= 0.2 * wer(raw, original)  # measured 0.245 -> 0.029
+
+
+def test_addresses_and_numbers_are_untouched_in_a_stripped_document():
+    original = SLUTRAPPORTER.read_text(encoding="utf-8")
+    raw = fold(original)
+    result = correct(raw)
+    text = apply_corrections(raw, result.corrections)
+    assert result.loss == "stripped"
+    assert "issam.sassi@harnosand.se" in text and "hans.skimmermo@abetsformedlingen.se" in text
+    assert "Kontaktperson för insatsägare" in text
+    for corr in result.corrections:
+        assert not any(ch.isdigit() for ch in corr.original) and "@" not in corr.original
+
+
+# --------------------------------------------------------------------------- clean text
+
+
+@pytest.mark.parametrize("path", [SLUTRAPPORTER, PROTOKOLL, MEMO])
+def test_clean_samples_change_at_most_two_words_in_a_thousand(path):
+    raw = path.read_text(encoding="utf-8")
+    changed = sum(len(c.original.split()) or 1 for c in correct(raw).corrections)
+    assert changed <= 0.002 * len(raw.split())
+
+
+def test_index_cache_is_named_by_what_it_was_built_from():
+    corpus = clean.context.corpus_files()
+    assert clean.index.fingerprint(corpus) == clean.index.fingerprint(corpus)
+    assert clean.index.fingerprint(corpus[:1]) != clean.index.fingerprint(corpus)
+    assert clean.index.load_index() is clean.index.load_index(corpus)
+
+
+def test_compounds_and_domain_words_are_words():
+    lexicon = clean.index.load_index().lexicon
+    for word in (
+        "styrelsesammanträden",
+        "rehabiliteringsområdet",
+        "förbundsmedlemmar",
+        "insatsägare",
+        "Timrå",
+    ):
+        assert lexicon.is_word(word), word
+    for damaged in ("lörbundets", "rehablliteringsorrr:idet", "timrå"):
+        assert not lexicon.is_word(damaged), damaged

@@ -3,7 +3,8 @@
 The raw text is never edited in place: the stage collects Corrections (offsets in the raw
 text, original, corrected, rule, confidence), then builds the corrected text from them.
 Because every change is a logged span, any offset of the corrected text maps back to the
-raw text and the page it came from.
+raw text and the page it came from. How corrections are found is in corrector.py; numbers
+whose digits cannot be an amount are not corrected but reported in the document's warnings.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ from __future__ import annotations
 import bisect
 
 from models.document import Correction, Document
-from pipeline.clean.dictionary import load_token_fixes
-from pipeline.clean.tokens import token_fixes
+from pipeline.clean.corrector import Settings, correct, settings_from_environment
 from pipeline.options import Options
 
 
@@ -40,15 +40,31 @@ def raw_to_clean(corrections: list[Correction], offset: int) -> int:
     return offset + shift
 
 
-def run(doc: Document, options: Options) -> Document:
-    if doc.failed:
-        return doc
-    corrections = token_fixes(doc.raw_text, load_token_fixes())
+def page_number(doc: Document, offset: int) -> int | None:
+    if not doc.pages:
+        return None
+    starts = [p.start for p in doc.pages]
+    return doc.pages[max(bisect.bisect_right(starts, offset) - 1, 0)].number
+
+
+def clean_document(doc: Document, settings: Settings) -> Document:
+    result = correct(doc.raw_text, settings)
+    corrections = result.corrections
     doc.text = apply_corrections(doc.raw_text, corrections)
-    page_starts = [p.start for p in doc.pages]
     for corr in corrections:
-        corr.page = doc.pages[bisect.bisect_right(page_starts, corr.start) - 1].number
+        corr.page = page_number(doc, corr.start)
     for page in doc.pages:
         page.clean_start = raw_to_clean(corrections, page.start)
     doc.corrections = corrections
+    for offset, amount in result.doubtful:
+        doc.warnings.append(
+            f"page {page_number(doc, offset)}: doubtful amount {amount!r} left as read "
+            "(its digit groups cannot be an amount)"
+        )
     return doc
+
+
+def run(doc: Document, options: Options) -> Document:
+    if doc.failed:
+        return doc
+    return clean_document(doc, settings_from_environment())

@@ -1,11 +1,13 @@
-"""Load the whole-token OCR fixes from corrections/token_fixes.tsv.
+"""Read the corrections/ data files: the whole-token OCR fixes and the shared line format.
 
-The dictionary is data an archivist can review and extend; a malformed line is an error
-naming the file and line rather than a silently skipped fix.
+Every file under corrections/ is data an archivist can review and extend: '#' comment
+lines, blank lines, TAB-separated fields. A malformed line is an error naming the file and
+line rather than a silently skipped entry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,15 +21,20 @@ class DictionaryError(ValueError):
     """A line of a corrections data file that cannot be used."""
 
 
-def parse_token_fixes(lines: list[str], source: str = "<memory>") -> dict[str, str]:
-    fixes: dict[str, str] = {}
+def data_lines(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """(1-based line number, TAB-separated fields) of the lines that are not comments or blank."""
     for number, line in enumerate(lines, start=1):
         line = line.rstrip("\n")
         if not line.strip() or line.startswith("#"):
             continue
-        fields = line.split("\t")
+        yield number, line.split("\t")
+
+
+def parse_token_fixes(lines: list[str], source: str = "<memory>") -> dict[str, str]:
+    fixes: dict[str, str] = {}
+    for number, fields in data_lines(lines):
         if len(fields) < 2 or not fields[0] or not fields[1]:
-            raise DictionaryError(f"{source}:{number}: expected WRONG<TAB>RIGHT, got {line!r}")
+            raise DictionaryError(f"{source}:{number}: expected WRONG<TAB>RIGHT, got {lines[number - 1]!r}")
         wrong, right = fields[0], fields[1]
         if wrong != wrong.strip(EDGE_PUNCTUATION):
             raise DictionaryError(f"{source}:{number}: {wrong!r} starts or ends with punctuation")

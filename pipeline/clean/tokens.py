@@ -1,14 +1,20 @@
-"""Whole-token fixes: find tokens the dictionary knows to be OCR damage.
+"""Split raw text into the tokens the corrector looks at, and apply whole-token fixes.
 
-A token is a run of non-space characters with surrounding punctuation stripped; OCR
-damage often sits inside a token (`förm:iga`, `\\,erksamhet`), so only the edges are
-stripped. E-mail addresses and URLs are never touched.
+A token is a run of non-space characters with the punctuation around it stripped. OCR
+damage often sits inside a token (`förm:iga`, `\\,erksamhet`, `olil<a`) and sometimes at
+its start (`'fimrå`, `.edovisning`), so only marks that wrap words in real text are
+stripped: quotes and brackets in front, sentence marks and closing brackets behind. Slashes
+and inner hyphens split a token into parts (`insatser/projekt`, `Härnösand-Timrå`), which
+the corrector may join again. Each token records what separates it from the previous one,
+whether it starts a sentence, and whether it is a word at all: numbers, e-mail addresses,
+URLs, markup, acronyms and symbols are never corrected.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from models.document import Correction
 
@@ -18,6 +24,39 @@ EDGE_PUNCTUATION = "\"'«»()[]{}.,;:!?*"
 PROTECTED = re.compile(r"@|^(?:https?://|www\.)", re.IGNORECASE)
 # A reviewed dictionary entry is near-certain, but still a machine change.
 TOKEN_FIX_CONFIDENCE = 0.95
+
+# Marks stripped from the front and the back of a chunk. An apostrophe, a dot or a backslash
+# in front is usually a damaged letter (`'fimrå`, `.edovisning`, `\,erksamhet`), so stays.
+LEADING_MARKS = '"«»“”„([{*‘’<-–—/•○●▪■►·'
+TRAILING_MARKS = "\"'«»“”)]}.,;:!?*‘’/•○●▪■►·"
+SENTENCE_MARKS = ".!?:"
+PART_SEPARATOR = re.compile(r"(?<=[^\W\d_])([/-])(?=[^\W\d_])")
+NUMBER = re.compile(r"^[\d\s.,:;\-–—/%()+]*\d[\d\s.,:;\-–—/%()+]*$")
+ADDRESS = re.compile(r"@|^(?:https?:|www\.|mailto:)|\.(?:se|com|org|nu|net|eu)\b", re.IGNORECASE)
+MARKUP = re.compile(r"^</?[A-Za-z!]|[=>]|&[a-z]+;")
+ACRONYM = re.compile(r"^[A-ZÅÄÖ]{2,}s?$")
+# Tesseract reads a lone `i` as a bar. A bar is a word only between words on a line with no
+# other bar (a markdown table row has several).
+STROKE = "|"
+
+
+@dataclass
+class Token:
+    start: int
+    end: int
+    text: str
+    # What separates it from the previous token: "start" (first token), "space", "newline",
+    # "break" (a blank line or page break), "hyphen" or "slash" (parts of one chunk).
+    gap: str
+    sentence_start: bool
+    # "word" (may be corrected), "number" or "protected" (never changed).
+    kind: str
+    # Followed directly by a hyphen and a space (`hälso- och`): the first part of a compound.
+    hyphen_after: bool = False
+
+    @property
+    def is_word(self) -> bool:
+        return self.kind == "word"
 
 
 def tokens(text: str) -> Iterator[tuple[int, int, str]]:
@@ -51,3 +90,95 @@ def token_fixes(text: str, fixes: dict[str, str]) -> list[Correction]:
             )
         )
     return found
+
+
+def gap_kind(text: str) -> str:
+    if "\f" in text or text.count("\n") >= 2:
+        return "break"
+    return "newline" if "\n" in text else "space"
+
+
+def kind_of(core: str, chunk: str) -> str:
+    if chunk == STROKE:
+        return "word"  # a lone bar between words is a letter (`i`) in OCR text; see split_tokens
+    if ADDRESS.search(chunk) or MARKUP.search(chunk) or "§" in core:
+        return "protected"
+    if NUMBER.match(core):
+        return "number"
+    letters = sum(ch.isalpha() for ch in core)
+    digits = sum(ch.isdigit() for ch in core)
+    if letters < 1 or digits > 1 or (digits and letters < 3):
+        return "protected"
+    if ACRONYM.match(core):
+        return "protected"
+    return "word"
+
+
+def core_span(chunk: str) -> tuple[int, int]:
+    """Start and end of the chunk without the marks that wrap it."""
+    start, end = 0, len(chunk)
+    while start < end and chunk[start] in LEADING_MARKS:
+        start += 1
+    while end > start and (chunk[end - 1] in TRAILING_MARKS or chunk[end - 1] == "-"):
+        end -= 1
+    return start, end
+
+
+def split_tokens(text: str) -> list[Token]:
+    """The tokens of a whole text, in order."""
+    out: list[Token] = []
+    previous_end, sentence_start = None, True
+    for match in TOKEN.finditer(text):
+        chunk = match.group()
+        gap = "start" if previous_end is None else gap_kind(text[previous_end : match.start()])
+        previous_end = match.end()
+        if gap == "break":
+            sentence_start = True
+        start, end = core_span(chunk)
+        core = chunk[start:end]
+        trailing = chunk[end:]
+        if core:
+            kind = kind_of(core, chunk)
+            base = match.start() + start
+            parts = [(0, len(core), "")]
+            if kind == "word":
+                cuts = [m.start() for m in PART_SEPARATOR.finditer(core)]
+                bounds = [0, *[c + 1 for c in cuts], len(core) + 1]
+                parts = [
+                    (bounds[i], bounds[i + 1] - 1, core[bounds[i] - 1] if i else "")
+                    for i in range(len(bounds) - 1)
+                ]
+            for index, (part_start, part_end, separator) in enumerate(parts):
+                part_gap = gap if index == 0 else ("slash" if separator == "/" else "hyphen")
+                out.append(
+                    Token(
+                        start=base + part_start,
+                        end=base + part_end,
+                        text=core[part_start:part_end],
+                        gap=part_gap,
+                        sentence_start=sentence_start and index == 0,
+                        kind=kind,
+                        hyphen_after=index == len(parts) - 1 and trailing.startswith("-"),
+                    )
+                )
+        ended = chunk.rstrip("\"'»”)]*")
+        sentence_start = bool(ended) and ended[-1] in SENTENCE_MARKS
+    for i, token in enumerate(out):
+        if token.text == STROKE and not lone_stroke(text, out, i):
+            token.kind = "protected"
+    return out
+
+
+def lone_stroke(text: str, tokens: list[Token], i: int) -> bool:
+    """A bar between two words of one line that holds no other bar."""
+    line_start = text.rfind("\n", 0, tokens[i].start) + 1
+    line_end = text.find("\n", tokens[i].end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    neighbours = tokens[i - 1 : i] + tokens[i + 1 : i + 2]
+    return (
+        line.count(STROKE) == 1
+        and len(neighbours) == 2
+        and all(t.kind == "word" and t.text != STROKE for t in neighbours)
+        and tokens[i].gap == "space"
+        and tokens[i + 1].gap == "space"
+    )

@@ -1,0 +1,211 @@
+"""Compile the corrector's word knowledge once and cache it on disk.
+
+Building it means asking hunspell about wordfreq's 340k Swedish entries (about 20 s), so
+the result (candidate words, frequencies, prefix and fold tables, real-word confusion sets
+and the context model's counts) is written to ~/.cache/finsam/ (or $FINSAM_CACHE_DIR, or
+$XDG_CACHE_HOME/finsam) as one marshal file, named by a hash of everything it was built
+from: the corrections/ data files, the context corpus and the versions of wordfreq,
+hunspell-sv and chunspell. Changing any of them builds a new file; a cache that cannot be
+written only costs the build time again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.metadata
+import marshal
+import os
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.clean import channel
+from pipeline.clean.channel import CONFUSIONS, Channel, Confusion, load_confusions
+from pipeline.clean.context import CONTEXT_CORPUS, ContextModel, corpus_files, count_corpus
+from pipeline.clean.lexicon import (
+    LEXICON,
+    Lexicon,
+    candidate_words,
+    fold_table,
+    hunspell_dictionary,
+    load_domain_words,
+    prefix_table,
+)
+
+# Bump when the layout of the cached file changes.
+INDEX_FORMAT = 4
+PACKAGES = ("wordfreq", "hunspell-sv", "chunspell")
+# Real-word errors (`lör` for `för`, `alt` for `att`) are looked for among the readings of
+# at most this many of the context corpus's words, most frequent first. The corpus attests
+# about 2 200 candidate words, so today all of them; the garbled function words (är, det,
+# att, för, har, så) rank in its first 20.
+REALWORD_TOP_WORDS = 5000
+# Real-word errors are only looked for in short words (the function words OCR garbles into
+# other words: lör, alt, del, hal); in longer ones the alternatives are inflections
+# (samverkar/samverkan, arbetat/arbetet) that context cannot tell apart reliably. Words this
+# short may carry two confusions (`all` for `att`).
+REALWORD_MAX_LENGTH = 4
+REALWORD_TWO_CONFUSIONS_MAX_LENGTH = 4
+REALWORD_MAX_COST = 0.8
+# A joined reading is searched with this many expansions at most (single tokens: channel.py).
+# 150/250/400 gave the same dev WER; 150 is the fastest.
+JOIN_EXPANSIONS = 150
+# Confusions that cost next to nothing in a document that lost its å/ä/ö throughout.
+STRIPPED_CONFUSIONS = (("a", "å"), ("a", "ä"), ("o", "ö"), ("A", "å"), ("A", "ä"), ("O", "ö"))
+STRIPPED_COST = 0.05
+# Memoised readings per process (a few MB at most).
+MAX_MEMO = 200_000
+
+
+@dataclass
+class Index:
+    lexicon: Lexicon
+    context: ContextModel
+    channel: Channel
+    # A valid word -> words it is a cheap OCR misreading of, with the cost (`lör` -> för).
+    realword: dict[str, tuple[tuple[str, float], ...]]
+    # Readings found so far in this process, by (text, stops, stripped): OCR repeats its mistakes.
+    memo: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # In text that lost its diacritics, restoring one is nearly free (the context decides).
+        self.stripped_channel = self.channel.with_costs(dict.fromkeys(STRIPPED_CONFUSIONS, STRIPPED_COST))
+
+    def readings(
+        self, text: str, stops: tuple[int, ...] = (), stripped: bool = False
+    ) -> dict[int, list[tuple[str, float, float]]]:
+        """The channel's readings of `text` (see Channel.read_back), memoised."""
+        key = (text, stops, stripped)
+        found = self.memo.get(key)
+        if found is None:
+            # A join may drop marks but not letters: an edit outside the table could swallow a
+            # whole token (`j de` -> de).
+            limit = JOIN_EXPANSIONS if stops else channel.MAX_EXPANSIONS
+            lexicon = self.lexicon
+            search = self.stripped_channel if stripped else self.channel
+            found = search.read_back(
+                text,
+                lexicon.prefixes,
+                lexicon.frequency,
+                stops,
+                limit,
+                lexicon.is_word,
+                generic_edits=not stops,
+            )
+            if len(self.memo) > MAX_MEMO:
+                self.memo.clear()
+            self.memo[key] = found
+        return found
+
+
+def cache_dir() -> Path:
+    if explicit := os.environ.get("FINSAM_CACHE_DIR"):
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "finsam"
+
+
+def fingerprint(corpus: tuple[Path, ...]) -> str:
+    digest = hashlib.sha256(f"format {INDEX_FORMAT}\n".encode())
+    for package in PACKAGES:
+        digest.update(f"{package} {importlib.metadata.version(package)}\n".encode())
+    for path in (LEXICON, CONFUSIONS, CONTEXT_CORPUS, *corpus):
+        digest.update(path.name.encode() + b"\n" + path.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def realword_table(
+    frequency: dict[str, float], attested: dict[str, int], confusions: tuple[Confusion, ...]
+) -> dict:
+    """Valid words a cheap confusion turns a frequent word into: misread -> ((word, cost), ...).
+
+    Only words of the context corpus count as intended words, so chat words that wordfreq
+    ranks high (`ah`, `ali`) are never offered in place of a real word.
+    """
+    letter_rules = [c for c in confusions if c.right and c.wrong.isalpha() and c.wrong.islower()]
+    ranked = sorted((w for w in frequency if w in attested), key=frequency.get, reverse=True)
+    top = ranked[:REALWORD_TOP_WORDS]
+    table: dict[str, dict[str, float]] = {}
+
+    def variants(word: str) -> list[tuple[str, float]]:
+        out = []
+        for rule in letter_rules:
+            start = word.find(rule.right)
+            while start >= 0:
+                out.append((word[:start] + rule.wrong + word[start + len(rule.right) :], rule.cost))
+                start = word.find(rule.right, start + 1)
+        return out
+
+    for word in top:
+        found = variants(word)
+        if len(word) <= REALWORD_TWO_CONFUSIONS_MAX_LENGTH:
+            found += [(v2, c1 + c2) for v1, c1 in found for v2, c2 in variants(v1)]
+        for variant, cost in found:
+            if len(variant) > REALWORD_MAX_LENGTH:
+                continue
+            if variant != word and variant in frequency and cost <= REALWORD_MAX_COST:
+                best = table.setdefault(variant, {})
+                best[word] = min(best.get(word, cost), cost)
+    return {v: tuple(sorted(words.items(), key=lambda item: item[1])) for v, words in table.items()}
+
+
+def build_payload(corpus: tuple[Path, ...]) -> tuple:
+    import wordfreq  # only needed to build; the cached index stands in for it afterwards
+
+    domain = load_domain_words()
+    frequency, spellings = candidate_words(wordfreq.get_frequency_dict("sv"), domain)
+    unigrams, pairs = count_corpus([path.read_text(encoding="utf-8") for path in corpus])
+    spell = hunspell_dictionary().spell
+    for word in unigrams:  # clean domain words wordfreq lacks (compounds, mostly)
+        if word not in frequency and len(word) > 2 and word.isalpha() and spell(word):
+            frequency[word] = 0.0
+    realword = realword_table(frequency, unigrams, load_confusions())
+    words = list(frequency)
+    return (
+        INDEX_FORMAT,
+        frequency,
+        spellings,
+        prefix_table(words),
+        fold_table(words),
+        list(domain),
+        unigrams,
+        pairs,
+        realword,
+    )
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
+    os.replace(temporary, path)
+
+
+def read_payload(corpus: tuple[Path, ...]) -> tuple:
+    path = cache_dir() / f"clean-index-{fingerprint(corpus)}.marshal"
+    try:
+        payload = marshal.loads(path.read_bytes())
+        if payload[0] == INDEX_FORMAT:
+            return payload
+    except (OSError, EOFError, ValueError, TypeError, IndexError):
+        pass
+    payload = build_payload(corpus)
+    with contextlib.suppress(OSError):  # a read-only home: rebuild next time
+        write_atomically(path, marshal.dumps(payload))
+    return payload
+
+
+def load_index(corpus: tuple[Path, ...] | None = None) -> Index:
+    """The compiled index for the context corpus (default: corrections/context_corpus.txt)."""
+    return index_for(corpus_files() if corpus is None else tuple(corpus))
+
+
+@lru_cache(maxsize=4)
+def index_for(corpus: tuple[Path, ...]) -> Index:
+    _, frequency, spellings, prefixes, folds, domain, unigrams, pairs, realword = read_payload(corpus)
+    lexicon = Lexicon(frequency, spellings, prefixes, folds, frozenset(domain))
+    context = ContextModel(frequency, unigrams, pairs)
+    return Index(lexicon, context, Channel(load_confusions()), realword)

@@ -1,0 +1,125 @@
+"""Choose the best reading of a run of tokens: Viterbi over a lattice of options, with confidences.
+
+Each edge covers one token or several (a word OCR split apart) and offers options: keep
+the text as read, or one of its corrections, each with a local score (log10: how cheap
+the OCR mistake is) and a word for the language model. The best path maximises local
+scores plus bigram log-probabilities. The confidence of a chosen option is its share of
+probability among all options whose edges cover the same position, each scored by the best
+whole path through it (max-marginals from a forward and a backward pass).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+NEG_INF = float("-inf")
+
+
+@dataclass
+class Option:
+    text: str  # what the span becomes (the raw text itself for a keep option)
+    word: str  # what the language model sees: a lowercase word or a placeholder
+    local: float  # log10 score of the reading itself
+    rule: str | None = None  # None: keep the text as read
+    cost: float = 0.0
+
+
+@dataclass
+class Edge:
+    first: int  # index of the first token covered
+    stop: int  # one past the last token covered
+    options: list[Option]
+    sentence_start: bool = False
+
+
+@dataclass
+class Choice:
+    edge: Edge
+    option: Option
+    confidence: float
+
+
+def best_path(
+    n: int, edges: list[Edge], transition: Callable[[str, str], float], start_word: str
+) -> list[Choice]:
+    """The best reading of tokens 0..n-1; every position must be covered by some edge."""
+    by_first: dict[int, list[Edge]] = {}
+    for edge in edges:
+        by_first.setdefault(edge.first, []).append(edge)
+
+    def step(edge: Edge, option: Option, previous: str) -> float:
+        context = start_word if edge.sentence_start else previous
+        return option.local + transition(option.word, context)
+
+    # Forward: best score of tokens 0..i-1 ending in a given word, with back-pointers.
+    forward: list[dict[str, tuple[float, tuple | None]]] = [{} for _ in range(n + 1)]
+    forward[0][start_word] = (0.0, None)
+    for i in range(n):
+        if not forward[i]:
+            continue
+        for edge in by_first.get(i, ()):
+            target = forward[edge.stop]
+            for option in edge.options:
+                best, back = NEG_INF, None
+                for previous, (score, _) in forward[i].items():
+                    total = score + step(edge, option, previous)
+                    if total > best:
+                        best, back = total, (i, previous, edge, option)
+                old = target.get(option.word)
+                if old is None or best > old[0]:
+                    target[option.word] = (best, back)
+
+    # Backward: best score of tokens i..n-1 given the previous word.
+    backward: list[dict[str, float]] = [{} for _ in range(n + 1)]
+    for word in forward[n]:
+        backward[n][word] = 0.0
+    for i in range(n - 1, -1, -1):
+        for previous in forward[i]:
+            best = NEG_INF
+            for edge in by_first.get(i, ()):
+                for option in edge.options:
+                    rest = backward[edge.stop].get(option.word)
+                    if rest is not None:
+                        best = max(best, step(edge, option, previous) + rest)
+            if best > NEG_INF:
+                backward[i][previous] = best
+
+    # Max-marginal score of every (edge, option).
+    marginal: dict[tuple[int, int], float] = {}
+    for edge in edges:
+        for option in edge.options:
+            rest = backward[edge.stop].get(option.word)
+            if rest is None:
+                continue
+            best = max(
+                (
+                    score + step(edge, option, previous)
+                    for previous, (score, _) in forward[edge.first].items()
+                ),
+                default=NEG_INF,
+            )
+            marginal[(id(edge), id(option))] = best + rest
+
+    path = []
+    end = max(forward[n].items(), key=lambda item: item[1][0], default=None)
+    back = end[1][1] if end else None
+    while back is not None:
+        i, previous, edge, option = back
+        path.append((edge, option))
+        back = forward[i][previous][1]
+    path.reverse()
+
+    covering: dict[int, list[float]] = {}
+    for edge in edges:
+        scores = [marginal[key] for option in edge.options if (key := (id(edge), id(option))) in marginal]
+        for position in range(edge.first, edge.stop):
+            covering.setdefault(position, []).extend(scores)
+
+    choices = []
+    for edge, option in path:
+        chosen = marginal.get((id(edge), id(option)), NEG_INF)
+        rivals = covering.get(edge.first, [])
+        total = sum(10 ** min(score - chosen, 300.0) for score in rivals) if chosen > NEG_INF else 1.0
+        choices.append(Choice(edge, option, 1.0 / max(total, 1.0)))
+    return choices

@@ -1,0 +1,153 @@
+"""What the corrector knows about Swedish words: which strings are words, how common they are.
+
+Three sources, each doing what it is good at:
+  - hunspell-sv (via chunspell) decides validity, including the open-ended compounds Swedish
+    builds (`styrelsesammanträden`, `rehabiliteringsområdet` are words, `lörbundets` is not);
+  - wordfreq gives frequencies; its 340k Swedish entries include OCR-ish folded forms
+    (`forbundet`, `nagot`), so an entry only becomes a candidate word if hunspell accepts it;
+  - corrections/lexicon.txt adds the domain's names and vocabulary (Härnösand, insatsägare).
+The candidate words, their frequencies and a prefix table for the search are compiled once
+and cached on disk by pipeline/clean/index.py; hunspell itself is only asked about tokens
+that are not candidate words (compounds, mostly), and its answers are memoised.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.clean.dictionary import CORRECTIONS_DIR, DictionaryError, data_lines
+
+LEXICON = CORRECTIONS_DIR / "lexicon.txt"
+HUNSPELL_PACKAGE = "hunspell-sv"
+HUNSPELL_NAME = "sv_SE"
+# A word form: letters, optionally hyphenated parts (e-post, hälso-), no digits or marks.
+WORD_FORM = re.compile(r"^[a-zåäöéü]+(?:-[a-zåäöéü]+)*$")
+FOLD = str.maketrans("åäöéüÅÄÖÉÜ", "aaoeuAAOEU")
+# Domain lexicon words missing from wordfreq get this frequency: about that of `förbundet`
+# (1.3e-5), so a damaged domain word reads back to it rather than to a rare general word.
+DOMAIN_MIN_FREQUENCY = 1e-5
+
+
+def fold(text: str) -> str:
+    """The text without Swedish diacritics (what an English OCR model prints)."""
+    return text.translate(FOLD)
+
+
+def parse_lexicon(lines: list[str], source: str = "<memory>") -> list[str]:
+    words = []
+    for number, fields in data_lines(lines):
+        word = fields[0].strip()
+        if not word or " " in word or not WORD_FORM.match(word.lower()):
+            raise DictionaryError(f"{source}:{number}: {word!r} is not a single word form")
+        words.append(word)
+    return words
+
+
+@lru_cache(maxsize=4)
+def load_domain_words(path: Path = LEXICON) -> tuple[str, ...]:
+    return tuple(parse_lexicon(path.read_text(encoding="utf-8").splitlines(), str(path)))
+
+
+def hunspell_files() -> tuple[Path, Path]:
+    """sv_SE.dic and sv_SE.aff as installed by the hunspell-sv package."""
+    dist = importlib.metadata.distribution(HUNSPELL_PACKAGE)
+    for entry in dist.files or []:
+        if entry.name == f"{HUNSPELL_NAME}.dic":
+            dic = Path(str(dist.locate_file(entry))).resolve()
+            return dic, dic.with_suffix(".aff")
+    raise FileNotFoundError(f"{HUNSPELL_PACKAGE} is installed without {HUNSPELL_NAME}.dic")
+
+
+@lru_cache(maxsize=1)
+def hunspell_dictionary():
+    from hunspell import Hunspell  # chunspell's module; imported only when cleaning
+
+    dic, _ = hunspell_files()
+    return Hunspell(HUNSPELL_NAME, hunspell_data_dir=str(dic.parent))
+
+
+@dataclass
+class Lexicon:
+    """Candidate words (lowercase) with frequency, preferred spelling and a prefix table."""
+
+    frequency: dict[str, float]
+    # Lowercase form -> spelling with capitals, for names and acronyms (timrå -> Timrå).
+    spellings: dict[str, str]
+    # Every prefix of a candidate word -> the letters that may follow it ("" -> first letters).
+    prefixes: dict[str, str]
+    # Folded form -> the candidate words with diacritics that fold to it (forbundet -> förbundet).
+    folds: dict[str, tuple[str, ...]]
+    # Exact spellings from corrections/lexicon.txt: never changed.
+    domain: frozenset[str]
+    _valid: dict[str, bool] = field(default_factory=dict, repr=False)
+
+    def is_word(self, text: str) -> bool:
+        """Is this exact token a correct word (candidate word, domain word or hunspell)?"""
+        known = self._valid.get(text)
+        if known is None:
+            lower = text.lower()
+            known = (
+                text in self.domain
+                or (lower in self.frequency and self.case_fits(text, lower))
+                or bool(hunspell_dictionary().spell(text))
+            )
+            self._valid[text] = known
+        return known
+
+    def case_fits(self, text: str, lower: str) -> bool:
+        """`timrå` is not the name Timrå; any word may be capitalised or written in capitals."""
+        spelling = self.spellings.get(lower)
+        return spelling is None or text[0].isupper()
+
+    def word_frequency(self, lower: str) -> float:
+        return self.frequency.get(lower, 0.0)
+
+    def spelling(self, lower: str) -> str:
+        return self.spellings.get(lower, lower)
+
+
+def prefix_table(words: list[str]) -> dict[str, str]:
+    following: dict[str, set[str]] = {}
+    for word in words:
+        for i in range(len(word)):
+            following.setdefault(word[:i], set()).add(word[i])
+        following.setdefault(word, set())
+    return {prefix: "".join(sorted(letters)) for prefix, letters in following.items()}
+
+
+def fold_table(words: list[str]) -> dict[str, tuple[str, ...]]:
+    folds: dict[str, list[str]] = {}
+    for word in words:
+        folded = fold(word)
+        if folded != word:
+            folds.setdefault(folded, []).append(word)
+    return {key: tuple(value) for key, value in folds.items()}
+
+
+def candidate_words(wordfreq_entries: dict[str, float], domain: tuple[str, ...]) -> tuple[dict, dict]:
+    """(frequency, spellings) of the words hunspell accepts, plus the domain lexicon."""
+    spell = hunspell_dictionary().spell
+    frequency: dict[str, float] = {}
+    spellings: dict[str, str] = {}
+    for word, freq in wordfreq_entries.items():
+        if not WORD_FORM.match(word):
+            continue
+        if spell(word):
+            frequency[word] = freq
+        elif spell(word.capitalize()):
+            frequency[word] = freq
+            spellings[word] = word.capitalize()
+    listed_lower = {word for word in domain if word == word.lower()}
+    for word in domain:
+        lower = word.lower()
+        frequency[lower] = max(frequency.get(lower, 0.0), DOMAIN_MIN_FREQUENCY)
+        # A capitalised entry is a name and is always written so (arbetsförmedlingen is
+        # hunspell-valid, but in these reports it is the authority Arbetsförmedlingen),
+        # unless the lowercase form is listed too (hälsoprojektet).
+        if word != lower and lower not in listed_lower:
+            spellings[lower] = word
+    return frequency, spellings
