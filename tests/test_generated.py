@@ -105,3 +105,23 @@ def test_broken_files_in_a_batch_are_failed_rows_and_the_rest_is_written(tmp_pat
     failed = docs[docs.status == "failed"]
     assert sorted(Path(f).name for f in failed.source_file) == sorted(p.name for p in BROKEN.iterdir())
     assert failed.error.notna().all() and (docs[docs.status == "ok"].doc_type == "slutrapport").sum() == 5
+
+
+def test_scanned_slutrapport_gives_the_records_of_its_text_original(sample_dataset):
+    docs = pd.read_parquet(sample_dataset / "documents.parquet")
+    costs = pd.read_parquet(sample_dataset / "costs.parquet")
+    goals = pd.read_parquet(sample_dataset / "goals.parquet")
+    scan = docs[docs.source_file.str.endswith("slutrapport-arbetsmarknadstorg-scan.pdf")].doc_id.iloc[0]
+    text = docs[
+        docs.source_file.str.endswith("slutrapporter-2019-2022-harnosand-timra.txt") & (docs.part == 0)
+    ]
+    original = text.doc_id.iloc[0]
+
+    def cost_rows(doc_id):
+        return sorted(
+            map(tuple, costs[costs.doc_id == doc_id][["category", "kind", "amount_sek"]].values.tolist())
+        )
+
+    assert cost_rows(scan) == cost_rows(original) and len(cost_rows(scan)) == 12
+    achieved = [list(goals[goals.doc_id == d].achieved) for d in (scan, original)]
+    assert achieved[0] == achieved[1] == ["yes"] * 4
