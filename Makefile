@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # poppler-utils: pdftoppm for the OCR comparison; fonts-dejavu-core: the sample generator's font.
 APT_PACKAGES := tesseract-ocr tesseract-ocr-swe poppler-utils fonts-dejavu-core
 
-.PHONY: setup system-deps demo test lint lock golden samples ocr-compare clean
+.PHONY: setup system-deps demo test lint lock golden samples ocr-compare bench eval clean
 
 setup: system-deps $(STAMP)
 
@@ -61,3 +61,16 @@ samples: setup
 # Raw OCR of the generated scans against plain `tesseract -l swe`: docs/ocr-comparison.md.
 ocr-compare: setup
 	$(BIN)/python -m tools.ocr_compare
+
+# Throughput of `finsam convert` by input kind and workers, against plain Tesseract and
+# OCRmyPDF (when installed) on the same pages: docs/benchmarks.md; then the segment stage's
+# pages/s. About 10 minutes on 2 cores.
+bench: setup
+	$(BIN)/python -m tools.bench
+	$(BIN)/python -m tools.bench_segment
+
+# OCR-error correction and records measured against ground truth:
+# docs/cleaning-evaluation.md and docs/records-evaluation.md.
+eval: setup
+	$(BIN)/python -m tools.evaluate_clean
+	$(BIN)/python -m tools.evaluate_records

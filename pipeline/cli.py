@@ -1,15 +1,14 @@
 """The `finsam` command: the only place that prints or exits.
 
 Exit codes (CONTRACT.md): 0 all converted, 1 some documents failed (the rest written),
-2 usage error (bad option, no inputs, an output directory that cannot be replaced).
+2 usage error (bad option, no inputs, an output directory that cannot be replaced, an
+unreachable Dask scheduler); 130 when stopped by Ctrl-C (the old dataset is kept).
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import time
-from collections import Counter
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -21,10 +20,12 @@ from rich.table import Table
 from rich.tree import Tree
 
 from models.document import Document
-from pipeline import __version__, clean, ingest
-from pipeline.export.parquet import OutputError, write_dataset
+from pipeline import clean, ingest
+from pipeline.export.parquet import OutputError
 from pipeline.options import Options
-from pipeline.runner import InputError, discover, process_file, run_pool, run_serial
+from pipeline.runner import InputError, discover, process_file
+from pipeline.runner.batch import BatchResult, run_batch
+from pipeline.runner.executors import ExecutorError, make_executor
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
 # Piped output (a file, CI logs) gets a fixed width rather than rich's 80 columns.
@@ -38,6 +39,11 @@ class Executor(StrEnum):
     dask = "dask"
 
 
+# Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+INTERRUPTED = 130
+MEGABYTE = 1024 * 1024
+
+
 def usage_error(message: str) -> typer.Exit:
     err_console.print(f"[red]error:[/red] {message}", highlight=False)
     return typer.Exit(code=2)
@@ -49,66 +55,79 @@ def convert(
     out: Annotated[Path, typer.Option("--out", "-o", help="Dataset directory to (re)write.")],
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: the cores).")] = None,
     executor: Annotated[
-        Executor, typer.Option(help="local (process pool), serial, or dask.")
+        Executor, typer.Option(help="local (worker processes), serial (one process, for debugging), or dask.")
     ] = Executor.local,
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (implies --executor dask)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Convert every file, even those unchanged since the last run.")
+    ] = False,
 ) -> None:
-    """Convert files and folders into the parquet dataset in OUT."""
-    if executor is Executor.dask or scheduler:
-        raise usage_error("the dask executor is not available yet; use --executor local or serial")
+    """Convert files and folders into the parquet dataset in OUT.
+
+    Files unchanged since the last run into OUT (see its manifest.json) are not converted
+    again: their rows are carried over."""
     try:
         files = discover(paths)
     except InputError as exc:
         raise usage_error(str(exc)) from None
-    workers = workers or os.cpu_count() or 1
-    options = Options()
+    kind = Executor.dask if scheduler else executor
     began = time.perf_counter()
-    docs = collect(files, options, workers if executor is Executor.local else 1)
-    manifest = {"finsam_version": __version__, "inputs": [str(p) for p in paths]}
     try:
-        counts = write_dataset(docs, out, manifest)
-    except OutputError as exc:
+        with make_executor(kind.value, workers, scheduler) as runner:
+            result = convert_with_progress(files, out, runner, force, [str(p) for p in paths])
+    except (OutputError, ExecutorError) as exc:
         raise usage_error(str(exc)) from None
-    print_summary(docs, counts, out, time.perf_counter() - began)
-    raise typer.Exit(code=1 if any(d.failed for d in docs) else 0)
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted: {out} was left as it was", highlight=False)
+        raise typer.Exit(code=INTERRUPTED) from None
+    print_summary(result, out, time.perf_counter() - began)
+    raise typer.Exit(code=1 if result.failed else 0)
 
 
-def collect(files: list[Path], options: Options, workers: int) -> list[Document]:
-    """Run the batch with a progress bar on stderr; documents come back in input order."""
-    results: dict[Path, list[Document]] = {}
-    runs = (
-        run_serial(files, options) if workers <= 1 or len(files) == 1 else run_pool(files, options, workers)
-    )
+def convert_with_progress(
+    files: list[Path], out: Path, runner, force: bool, inputs: list[str]
+) -> BatchResult:
+    """run_batch with a progress bar on stderr; a failed document is reported above the bar."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True) as progress:
         task = progress.add_task("converting", total=len(files))
-        for path, docs, _seconds in runs:
-            results[path] = docs
-            failed = [d for d in docs if d.failed]
+
+        def on_file(path: str, docs, reused: bool) -> None:
+            failed = [d for d in docs if d.status == "failed"]
             if failed:
                 progress.console.print(f"[yellow]failed:[/yellow] {path}: {failed[0].error}", highlight=False)
             progress.advance(task)
-    return [doc for path in files for doc in results[path]]
+
+        return run_batch(files, out, Options(), runner, force=force, inputs=inputs, on_file=on_file)
 
 
-def print_summary(docs: list[Document], counts: dict[str, int], out: Path, seconds: float) -> None:
-    by_type = Table(title=f"{len(docs)} documents", title_justify="left")
+def print_summary(result: BatchResult, out: Path, seconds: float) -> None:
+    by_type = Table(title=f"{result.documents} documents", title_justify="left")
     by_type.add_column("type")
     statuses = ("ok", "partial", "failed")
     for status in statuses:
         by_type.add_column(status, justify="right")
-    tally = Counter((d.doc_type, d.status) for d in docs)
-    for doc_type in sorted({d.doc_type for d in docs}):
+    tally = result.by_type_status
+    for doc_type in sorted({doc_type for doc_type, _ in tally}):
         by_type.add_row(doc_type, *(str(tally[(doc_type, s)] or "") for s in statuses))
     rows = Table(title=f"dataset in {out}", title_justify="left")
     rows.add_column("table")
     rows.add_column("rows", justify="right")
-    for name, count in counts.items():
+    for name, count in result.rows.items():
         rows.add_row(f"{name}.parquet", str(count))
     out_console.print(by_type)
     out_console.print(rows)
-    warned = sum(1 for d in docs if d.warnings)
-    out_console.print(f"{warned} documents with warnings; {seconds:.2f} s elapsed", highlight=False)
+    files = f"{result.converted} files converted, {result.reused} unchanged reused"
+    if result.redo_reason and result.redo_reason != "no earlier dataset":
+        files += f" (nothing reused: {result.redo_reason})"
+    if result.peak_rss:
+        files += f"; peak memory per worker {result.peak_rss / MEGABYTE:.0f} MB"
+        files += f" (Tesseract {result.child_peak_rss / MEGABYTE:.0f} MB)" if result.child_peak_rss else ""
+    out_console.print(files, highlight=False)
+    out_console.print(f"{result.warned} documents with warnings; {seconds:.2f} s elapsed", highlight=False)
 
 
 def read_one(path: Path, stages) -> Document:

@@ -94,6 +94,24 @@ def test_serial_and_process_pool_give_the_same_dataset(tmp_path):
         )
 
 
+def test_a_second_convert_reuses_unchanged_files_and_force_converts_them_again(tmp_path):
+    quick = SAMPLES / "redovisning-2018-timra-integrationsprojekt.txt"
+    first = convert(quick, "--out", tmp_path / "out")
+    assert "1 files converted, 0 unchanged reused" in first.stdout
+    again = convert(quick, "--out", tmp_path / "out")
+    assert again.returncode == 0 and "0 files converted, 1 unchanged reused" in again.stdout
+    forced = convert(quick, "--out", tmp_path / "out", "--force")
+    assert "1 files converted, 0 unchanged reused (nothing reused: --force)" in forced.stdout
+    docs = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    assert list(docs.source_file) == [str(quick)]
+
+
+def test_convert_help_names_the_executor_and_incremental_options():
+    result = finsam("convert", "--help")
+    for option in ("--workers", "--executor", "--scheduler", "--force"):
+        assert option in result.stdout
+
+
 def test_text_prints_the_raw_text_and_clean_the_corrected(tmp_path):
     path = SAMPLES / "delarsrapport-2021-harnosand-timra.txt"
     raw, cleaned = finsam("text", str(path)), finsam("clean", str(path))

@@ -30,6 +30,14 @@ def document_row(doc: Document) -> DocumentRow:
     )
 
 
+def section_body(doc: Document, start: int, end: int) -> str:
+    """A section's text without its page furniture and repeated pages (blank lines collapsed)."""
+    body = doc.content_text[start - doc.start : end - doc.start]
+    lines = [line.rstrip() for line in body.split("\n")]
+    kept = [line for i, line in enumerate(lines) if line or (i and lines[i - 1])]
+    return "\n".join(kept).strip()
+
+
 def section_rows(doc: Document) -> list[SectionRow]:
     return [
         SectionRow(
@@ -42,7 +50,7 @@ def section_rows(doc: Document) -> list[SectionRow]:
             page=section.page,
             start=section.start,
             end=section.end,
-            text=doc.text[section.body_start : section.end].strip(),
+            text=section_body(doc, section.body_start, section.end),
             score=section.score,
         )
         for index, section in enumerate(doc.sections, start=1)

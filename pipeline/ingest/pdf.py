@@ -12,6 +12,7 @@ goal and cost tables reach later stages as cells rather than run-on text.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import time
@@ -156,51 +157,68 @@ def render_page(document: pdfium.PdfDocument, index: int, dpi: int):
         page.close()
 
 
-def ocr_pdf_page(data: bytes, index: int, options: Options, renderer: dict) -> PageContent:
+def render_for_ocr(document: pdfium.PdfDocument, index: int, options: Options) -> tuple:
+    """(image, None, seconds) of a page to OCR, or (None, why, seconds) when it cannot be rendered."""
     started = time.perf_counter()
     try:
-        if "doc" not in renderer:
-            renderer["doc"] = pdfium.PdfDocument(data)
-        content = ocr_page(render_page(renderer["doc"], index, options.ocr_dpi), options, dpi=options.ocr_dpi)
-    except IngestError as exc:
-        return PageContent(text="", source="ocr", error=str(exc), seconds=time.perf_counter() - started)
+        return render_page(document, index, options.ocr_dpi), None, time.perf_counter() - started
     except pdfium.PdfiumError as exc:
-        return PageContent(text="", source="ocr", error=f"cannot render page: {exc}")
-    content.seconds = time.perf_counter() - started
+        return None, f"cannot render page: {exc}", time.perf_counter() - started
+
+
+def ocr_rendered(rendered: tuple, options: Options) -> PageContent:
+    """OCR of one page rendered by render_for_ocr; runs wherever options.page_map sends it."""
+    image, problem, render_seconds = rendered
+    started = time.perf_counter()
+    if problem:
+        return PageContent(text="", source="ocr", error=problem)
+    try:
+        content = ocr_page(image, options, dpi=options.ocr_dpi)
+    except IngestError as exc:
+        content = PageContent(text="", source="ocr", error=str(exc))
+    content.seconds = render_seconds + time.perf_counter() - started
     return content
 
 
-def read_pdf(data: bytes, options: Options) -> list[PageContent]:
-    pages: list[PageContent] = []
-    renderer: dict = {}
+def ocr_pages(data: bytes, indexes: list[int], options: Options) -> list[PageContent]:
+    """OCR of the pages at `indexes`, in order. Pages are rendered here one at a time, as the
+    page map asks for them (pdfium is not thread-safe), and recognised through
+    options.page_map: the batch executors fan them out over idle cores, the default is map."""
+    if not indexes:
+        return []
+    document = pdfium.PdfDocument(data)
     try:
-        with open_pdf(data) as pdf:
-            try:
-                count = len(pdf.pages)
-            except Exception as exc:
-                raise IngestError(pdf_error(exc)) from None
-            if count == 0:
-                raise IngestError("PDF has no pages")
-            for index, page in enumerate(pdf.pages):
-                started = time.perf_counter()
-                try:
-                    text, tables = text_with_tables(page)
-                    problem = text_layer_problem(text)
-                    if (
-                        problem is None
-                        and len(text) < MAX_TEXT_ON_SCAN
-                        and image_cover(page) > MIN_IMAGE_COVER
-                    ):
-                        problem = "scanned page with a stray text layer"
-                except Exception as exc:  # a damaged page: try OCR before giving it up
-                    text, tables, problem = "", [], f"unreadable text layer: {exc}"
-                if problem is None:
-                    seconds = time.perf_counter() - started
-                    pages.append(PageContent(text=text, source="pdf_text", tables=tables, seconds=seconds))
-                else:
-                    pages.append(ocr_pdf_page(data, index, options, renderer))
-                page.close()
+        rendered = (render_for_ocr(document, index, options) for index in indexes)
+        return list((options.page_map or map)(functools.partial(ocr_rendered, options=options), rendered))
     finally:
-        if "doc" in renderer:
-            renderer["doc"].close()
+        document.close()
+
+
+def read_pdf(data: bytes, options: Options) -> list[PageContent]:
+    pages: list[PageContent | None] = []
+    with open_pdf(data) as pdf:
+        try:
+            count = len(pdf.pages)
+        except Exception as exc:
+            raise IngestError(pdf_error(exc)) from None
+        if count == 0:
+            raise IngestError("PDF has no pages")
+        for page in pdf.pages:
+            started = time.perf_counter()
+            try:
+                text, tables = text_with_tables(page)
+                problem = text_layer_problem(text)
+                if problem is None and len(text) < MAX_TEXT_ON_SCAN and image_cover(page) > MIN_IMAGE_COVER:
+                    problem = "scanned page with a stray text layer"
+            except Exception as exc:  # a damaged page: try OCR before giving it up
+                text, tables, problem = "", [], f"unreadable text layer: {exc}"
+            if problem is None:
+                seconds = time.perf_counter() - started
+                pages.append(PageContent(text=text, source="pdf_text", tables=tables, seconds=seconds))
+            else:
+                pages.append(None)  # OCR'd below, together with the file's other such pages
+            page.close()
+    to_ocr = [index for index, content in enumerate(pages) if content is None]
+    for index, content in zip(to_ocr, ocr_pages(data, to_ocr, options), strict=True):
+        pages[index] = content
     return pages

@@ -1,15 +1,20 @@
-"""Batch over files: find the inputs, run the stages on each file, collect Documents.
+"""Batch over files: find the inputs and run the stages on each file.
 
 The pipeline is two lists of stages, each a plain `run(doc, options) -> doc`: the file
 stages see the whole file; `segment.split` then cuts it into one Document per report and
 the part stages run on each. A stage that raises unexpectedly fails only its document.
+
+The rest of the package runs many files: work.py is what a worker does with one file,
+executors.py, pool.py and dask_executor.py are the three ways of running that (in this
+process, in local worker processes, on a Dask cluster), pages.py spreads the OCR pages of
+one long scan over idle cores, and batch.py ties a run together: what the manifest says
+can be reused, the files in flight, and the dataset written as results come in.
 """
 
 from __future__ import annotations
 
-import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from models.document import Document
@@ -85,28 +90,3 @@ def process_file(path: Path, options: Options) -> list[Document]:
             part = guarded(stage, part, options)
         finished.append(part)
     return finished
-
-
-def run_serial(files: list[Path], options: Options) -> Iterator[tuple[Path, list[Document], float]]:
-    """(file, its documents, seconds) for each file, in order."""
-    for path in files:
-        started = time.perf_counter()
-        docs = process_file(path, options)
-        yield path, docs, time.perf_counter() - started
-
-
-def run_pool(
-    files: list[Path], options: Options, workers: int
-) -> Iterator[tuple[Path, list[Document], float]]:
-    """Like run_serial, in `workers` processes; results come as files finish."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        started = {pool.submit(process_file, path, options): (path, time.perf_counter()) for path in files}
-        for future in as_completed(started):
-            path, began = started[future]
-            try:
-                docs = future.result()
-            except Exception as exc:  # a worker that died takes only its file with it
-                docs = [Document(source_file=str(path)).fail(f"worker failed: {type(exc).__name__}: {exc}")]
-            yield path, docs, time.perf_counter() - began
