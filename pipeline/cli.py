@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.tree import Tree
@@ -177,9 +178,37 @@ def page_summary(page) -> str:
 
 
 @app.command(name="clean")
-def clean_command(path: Annotated[Path, typer.Argument(help="One file.")]) -> None:
+def clean_command(
+    path: Annotated[Path, typer.Argument(help="One file.")],
+    diff: Annotated[bool, typer.Option("--diff", help="Show every change instead of the text.")] = False,
+) -> None:
     """Print the corrected text of one file (extraction + OCR-error correction)."""
-    sys.stdout.write(read_one(path, [ingest.run, clean.run]).text)
+    doc = read_one(path, [ingest.run, clean.run])
+    if not diff:
+        sys.stdout.write(doc.text)
+        return
+    out_console.print(corrections_table(doc))
+    for warning in doc.warnings:
+        out_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+
+
+# Characters of raw text shown on each side of a change in `clean --diff`.
+DIFF_CONTEXT = 25
+
+
+def corrections_table(doc: Document) -> Table:
+    """Every change the cleaner made, with its place, rule, confidence and context."""
+    table = Table(title=f"{len(doc.corrections)} corrections in {doc.source_file}", title_justify="left")
+    for column in ("page", "offset", "rule", "confidence", "change in context"):
+        table.add_column(column, overflow="fold")
+    for c in doc.corrections:
+        before = escape(doc.raw_text[max(c.start - DIFF_CONTEXT, 0) : c.start].replace("\n", " "))
+        after = escape(doc.raw_text[c.end : c.end + DIFF_CONTEXT].replace("\n", " "))
+        change = f"[red]{escape(c.original)}[/] → [green]{escape(c.corrected)}[/]"
+        table.add_row(
+            str(c.page), str(c.start), c.rule, f"{c.confidence:.2f}", f"…{before}⟨{change}⟩{after}…"
+        )
+    return table
 
 
 @app.command()

@@ -157,3 +157,14 @@ def test_text_verbose_tells_each_pages_source_and_confidence(tmp_path):
     assert len(pages) == 2 and all(": ocr, " in line and "OCR confidence 0." in line for line in pages)
     layer = finsam("text", "-v", str(ROOT / "samples/generated/slutrapport-arbetsmarknadstorg.pdf"))
     assert "page 5: pdf_text" in layer.stderr and "2 tables" in layer.stderr
+
+
+def test_clean_diff_lists_every_change_with_its_place_and_rule():
+    mangled = finsam("clean", "--diff", str(SAMPLES / "delarsrapport-2021-harnosand-timra.txt"))
+    assert mangled.returncode == 0
+    count = int(mangled.stdout.split(" corrections in ", 1)[0].split()[-1])
+    assert count > 100
+    assert "⟨rcdovisar → redovisar⟩" in mangled.stdout and "token_fix" in mangled.stdout
+    assert "doubtful amount '3 75,1 000' left as read" in mangled.stdout
+    clean_text = finsam("clean", "--diff", str(SLUTRAPPORTER))
+    assert clean_text.stdout.startswith("0 corrections in ")
