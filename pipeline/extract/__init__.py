@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from models.document import Document
 from models.tables import ProjectRow
+from pipeline.extract.commented_goals import commented_goals
 from pipeline.extract.costs import find_tables, table_to_costs
 from pipeline.extract.decisions import protokoll_decisions
 from pipeline.extract.goals import slutrapport_goals
@@ -122,6 +123,20 @@ def extract_insatser(doc: Document) -> None:
     doc.warnings.extend(warnings)
 
 
+# Sections of a delårsrapport that follow up the förbund's own goals with `Kommentar:`.
+FOLLOW_UP_SECTIONS = ("federation_goals", "project_goals", "financial_goals")
+
+
+def extract_followed_up_goals(doc: Document) -> None:
+    for key in FOLLOW_UP_SECTIONS:
+        if found := section_text(doc, key):
+            goals, warnings = commented_goals(
+                found[0], doc.doc_id, page_finder(doc, found[1]), len(doc.goals) + 1
+            )
+            doc.goals.extend(goals)
+            doc.warnings.extend(f"section {key}: {w}" for w in warnings)
+
+
 def extract_decisions(doc: Document) -> None:
     # The whole protokoll: a § paragraph's decision may run past the next heading.
     decisions, warnings = protokoll_decisions(doc.content_text, doc.doc_id, page_finder(doc, doc.start))
@@ -139,6 +154,8 @@ def run(doc: Document, options: Options) -> Document:
         extract_goals(doc, project_id)
     elif doc.doc_type in ("delarsrapport", "verksamhetsplan"):
         extract_insatser(doc)
+        if doc.doc_type == "delarsrapport":
+            extract_followed_up_goals(doc)
     elif doc.doc_type == "protokoll":
         extract_decisions(doc)
     # Cost and budget tables are found by their header rows, in every type of report.
