@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from models.tables import (
     CostRow,
@@ -128,6 +128,8 @@ class Document(BaseModel):
     warnings: list[str] = []
     error: str | None = None
 
+    _content: tuple | None = PrivateAttr(default=None)
+
     @property
     def doc_id(self) -> str:
         return f"{(self.source_sha256 or 'unreadable')[:16]}-{self.part}"
@@ -143,7 +145,16 @@ class Document(BaseModel):
 
     @property
     def content_text(self) -> str:
-        """part_text with the skipped spans blanked (newlines kept), same length and offsets."""
+        """part_text with the skipped spans blanked (newlines kept), same length and offsets.
+
+        Computed once per (span, skipped) and kept: extract and export read it per section."""
+        key = (self.start, self.span_end, tuple(self.skipped))
+        cached = self._content
+        if cached is None or cached[0] != key or cached[1] is not self.text:
+            cached = self._content = (key, self.text, self.blank_skipped())
+        return cached[2]
+
+    def blank_skipped(self) -> str:
         text = self.part_text
         if not self.skipped:
             return text
