@@ -214,15 +214,23 @@ def insats_amount(text: str, name: str) -> tuple[int | None, str | None, list[st
     return amount.value, kind, warnings
 
 
-def project_row(doc_id: str, number: int, insats: Insats, page_at, **fields) -> ProjectRow:
+def project_row(
+    doc_id: str, number: int, insats: Insats, page_at, owner: str | None, co_applicants: list[str],
+    amount: int | None, kind: str | None, confidence: float,
+) -> ProjectRow:  # fmt: skip
+    """An insats as a project row; the amount's kind is stated only when there is an amount."""
     return ProjectRow(
         doc_id=doc_id,
         project_id=f"{doc_id}-p{number}",
         name=insats.name,
+        owner=owner,
+        co_applicants=co_applicants,
+        amount_sek=amount,
+        amount_kind=kind if amount is not None else None,
         period_start=None,
         period_end=None,
         page=page_at(insats.name_offset),
-        **fields,
+        confidence=confidence,
     )
 
 
@@ -250,17 +258,7 @@ def delarsrapport_projects(
         amount, kind, amount_warnings = insats_amount(text[insats.start : insats.end], insats.name)
         warnings.extend(amount_warnings)
         rows.append(
-            project_row(
-                doc_id,
-                number,
-                insats,
-                page_at,
-                owner=owner,
-                co_applicants=co_applicants,
-                amount_sek=amount,
-                amount_kind=kind if amount is not None else None,
-                confidence=confidence,
-            )
+            project_row(doc_id, number, insats, page_at, owner, co_applicants, amount, kind, confidence)
         )
     if not rows:
         warnings.append("no insatser found in section 1.3.4")
@@ -310,19 +308,7 @@ def verksamhetsplan_projects(text: str, doc_id: str, page_at) -> tuple[list[Proj
         if looks_damaged(insats.name):
             confidence = CONFIDENCE_DAMAGED
             warnings.append(f"insats {insats.name!r}: title damaged by OCR; kept as read")
-        rows.append(
-            project_row(
-                doc_id,
-                number,
-                insats,
-                page_at,
-                owner=owner,
-                co_applicants=[],
-                amount_sek=amount,
-                amount_kind=kind if amount is not None else None,
-                confidence=confidence,
-            )
-        )
+        rows.append(project_row(doc_id, number, insats, page_at, owner, [], amount, kind, confidence))
     if not rows:
         warnings.append("no insatser found in section 11")
     return rows, warnings
