@@ -8,6 +8,9 @@ A batch streams: DatasetWriter appends each file's rows as they arrive (buffered
 groups) and reports where they went, so the manifest can find a file's rows again; an
 incremental run copies the rows of unchanged files from the old dataset with OldTables,
 which reads forward in batches. Neither holds a whole table in memory.
+
+The staging directory also gets finsam.duckdb (views over the parquet files, see
+database.py) before the swap, so a dataset never appears without it.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import pyarrow.parquet as pq
 from models.document import Document
 from models.schema import arrow_schema
 from models.tables import TABLES
+from pipeline.export.database import DATABASE, create_database
 from pipeline.export.rows import table_rows
 
 MANIFEST = "manifest.json"
@@ -115,6 +119,7 @@ def write_dataset(docs: Iterable[Document], out: Path, manifest: dict) -> dict[s
         for name, rows in tables.items():
             write_table(rows, name, tmp)
         counts = {name: len(rows) for name, rows in tables.items()}
+        create_database(tmp / DATABASE, tmp)
         write_manifest(tmp, {**manifest, "rows": counts})
         replace_directory(tmp, out)
     except BaseException:
@@ -172,6 +177,7 @@ class DatasetWriter:
             self.flush(name)
             writer.close()
         counts = dict(self.rows)
+        create_database(self.tmp / DATABASE, self.tmp)
         write_manifest(self.tmp, {**manifest, "rows": counts})
         replace_directory(self.tmp, self.out)
         self.committed = True
