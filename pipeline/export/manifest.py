@@ -34,6 +34,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # Where the data files that change results live: all of corrections/, and every file under
 # pipeline/ that is not Python (templates/*.yaml, extract/data/*.tsv, ...).
 DATA_DIRS = (ROOT / "corrections", ROOT / "pipeline")
+# Data files that only shape how a dataset is shown, never its rows (the HTML report's
+# template): changing them must not make the next run convert everything again.
+PRESENTATION_DIRS = (ROOT / "pipeline" / "report",)
 CODE_SUFFIXES = {".py", ".pyc"}
 HASH_CHUNK_BYTES = 1024 * 1024
 
@@ -69,7 +72,12 @@ def data_files() -> list[Path]:
     files = []
     for directory in DATA_DIRS:
         for path in directory.rglob("*"):
-            if path.is_file() and path.suffix not in CODE_SUFFIXES and "__pycache__" not in path.parts:
+            if (
+                path.is_file()
+                and path.suffix not in CODE_SUFFIXES
+                and "__pycache__" not in path.parts
+                and not any(path.is_relative_to(shown) for shown in PRESENTATION_DIRS)
+            ):
                 files.append(path)
     return sorted(files)
 
