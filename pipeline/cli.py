@@ -13,17 +13,18 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from rich.tree import Tree
 
 from models.document import Document
 from pipeline import clean, ingest
-from pipeline.export.parquet import OutputError
+from pipeline.export.database import ensure_database
+from pipeline.export.parquet import MANIFEST, OutputError
 from pipeline.options import Options
+from pipeline.report.terminal import corrections_table, document_view
 from pipeline.runner import InputError, discover, process_file
 from pipeline.runner.batch import BatchResult, run_batch
 from pipeline.runner.executors import ExecutorError, make_executor
@@ -65,11 +66,15 @@ def convert(
     force: Annotated[
         bool, typer.Option("--force", help="Convert every file, even those unchanged since the last run.")
     ] = False,
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Write OUT/report.html at the end (the default).")
+    ] = True,
 ) -> None:
     """Convert files and folders into the parquet dataset in OUT.
 
     Files unchanged since the last run into OUT (see its manifest.json) are not converted
-    again: their rows are carried over."""
+    again: their rows are carried over. OUT also gets finsam.duckdb (views over the tables)
+    and report.html (the batch at a glance, see `finsam report`)."""
     try:
         files = discover(paths)
     except InputError as exc:
@@ -85,6 +90,15 @@ def convert(
         err_console.print(f"interrupted: {out} was left as it was", highlight=False)
         raise typer.Exit(code=INTERRUPTED) from None
     print_summary(result, out, time.perf_counter() - began)
+    try:
+        ensure_database(out)  # a dataset kept from a finsam version without it
+        # A dataset that changed is a new directory without report.html; one kept as it
+        # was keeps its report, so a run with nothing to do stays quick.
+        if report and not (out / REPORT).exists():
+            write_report_timed(out)
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted: the dataset in {out} is complete, not its report", highlight=False)
+        raise typer.Exit(code=INTERRUPTED) from None
     raise typer.Exit(code=1 if result.failed else 0)
 
 
@@ -129,6 +143,41 @@ def print_summary(result: BatchResult, out: Path, seconds: float) -> None:
         files += f" (Tesseract {result.child_peak_rss / MEGABYTE:.0f} MB)" if result.child_peak_rss else ""
     out_console.print(files, highlight=False)
     out_console.print(f"{result.warned} documents with warnings; {seconds:.2f} s elapsed", highlight=False)
+
+
+REPORT = "report.html"
+
+
+def write_report_timed(directory: Path) -> None:
+    """Write DIR/report.html and say where and how long it took; a usage error if DIR is no dataset."""
+    # Imported here: pandas and matplotlib take a second to load, which `text` or `clean`
+    # of one file, and a convert with nothing to do, need not pay.
+    from pipeline.report.build import write_report
+    from pipeline.report.dataset import NotADataset
+
+    began = time.perf_counter()
+    try:
+        path = write_report(directory)
+    except (NotADataset, OSError) as exc:
+        raise usage_error(f"cannot write the report of {directory}: {exc}") from None
+    out_console.print(f"report: {path} ({time.perf_counter() - began:.2f} s)", highlight=False)
+
+
+@app.command(name="report")
+def report_command(
+    directory: Annotated[Path, typer.Argument(help="A dataset directory written by `finsam convert`.")],
+) -> None:
+    """Write DIR/report.html: the batch at a glance, its plots, warnings and review queue.
+
+    Reads only DIR (the parquet files and manifest.json); also writes DIR/finsam.duckdb
+    when it is missing."""
+    if not (directory / MANIFEST).is_file():
+        raise usage_error(f"{directory} is not a finsam dataset (no {MANIFEST})")
+    write_report_timed(directory)
+    try:
+        ensure_database(directory)
+    except (duckdb.Error, OSError) as exc:
+        raise usage_error(f"cannot write {directory}/finsam.duckdb: {exc}") from None
 
 
 def read_one(path: Path, stages) -> Document:
@@ -192,25 +241,6 @@ def clean_command(
         out_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
 
 
-# Characters of raw text shown on each side of a change in `clean --diff`.
-DIFF_CONTEXT = 25
-
-
-def corrections_table(doc: Document) -> Table:
-    """Every change the cleaner made, with its place, rule, confidence and context."""
-    table = Table(title=f"{len(doc.corrections)} corrections in {doc.source_file}", title_justify="left")
-    for column in ("page", "offset", "rule", "confidence", "change in context"):
-        table.add_column(column, overflow="fold")
-    for c in doc.corrections:
-        before = escape(doc.raw_text[max(c.start - DIFF_CONTEXT, 0) : c.start].replace("\n", " "))
-        after = escape(doc.raw_text[c.end : c.end + DIFF_CONTEXT].replace("\n", " "))
-        change = f"[red]{escape(c.original)}[/] → [green]{escape(c.corrected)}[/]"
-        table.add_row(
-            str(c.page), str(c.start), c.rule, f"{c.confidence:.2f}", f"…{before}⟨{change}⟩{after}…"
-        )
-    return table
-
-
 @app.command()
 def inspect(path: Annotated[Path, typer.Argument(help="One file.")]) -> None:
     """Show what the pipeline makes of one file: type, sections, records, corrections."""
@@ -222,75 +252,10 @@ def inspect(path: Annotated[Path, typer.Argument(help="One file.")]) -> None:
     raise typer.Exit(code=1 if any(d.failed for d in docs) else 0)
 
 
-# Columns shown per record table in `inspect` (the rest is in the parquet files).
-INSPECT_COLUMNS = {
-    "projects": ("name", "owner", "co_applicants", "amount_sek", "period_start", "period_end", "page"),
-    "parties": ("role", "organisation", "person", "email", "page"),
-    "goals": ("level", "goal", "achieved", "outcome", "page"),
-    "decisions": ("paragraph", "title", "decision", "amount_sek", "recipient"),
-}
-
-
 def print_document(doc: Document) -> None:
-    score = f"score {doc.template_score:.2f}"
-    tree = Tree(f"[bold]{doc.doc_id}[/bold] part {doc.part}: {doc.doc_type} ({score}), {doc.status}")
-    if doc.error:
-        tree.add(f"[red]error:[/red] {doc.error}")
-    for name in ("title", "organisation", "project_name", "period_start", "period_end", "granted_sek"):
-        tree.add(f"{name}: {getattr(doc, name)}")
-    sections = tree.add(f"sections ({len(doc.sections)})")
-    for s in doc.sections:
-        where = f"[dim]→ {s.key}, score {s.score:.2f}, page {s.page}[/dim]"
-        sections.add(f"{'  ' * (s.level - 1)}{s.number} {s.heading} {where}")
-    for warning in doc.warnings:
-        tree.add(f"[yellow]warning:[/yellow] {warning}")
-    out_console.print(tree)
-    if doc.costs:
-        out_console.print(cost_table(doc))
-    for name, columns in INSPECT_COLUMNS.items():
-        if rows := getattr(doc, name):
-            out_console.print(record_table(f"{name} ({len(rows)})", columns, [r.model_dump() for r in rows]))
-    if doc.corrections:
-        columns = ("page", "start", "original", "corrected", "rule", "confidence")
-        out_console.print(
-            record_table(
-                f"corrections ({len(doc.corrections)})", columns, [c.model_dump() for c in doc.corrections]
-            )
-        )
-
-
-def cost_table(doc: Document) -> Table:
-    """Costs as the report prints them: a line per label, a column per kind (budget, outcome)."""
-    kinds = list(dict.fromkeys(c.kind for c in doc.costs))
-    lines: dict[tuple[str, str, str], dict[str, str]] = {}
-    for c in doc.costs:
-        shown = f"{c.amount_sek:,}".replace(",", " ") if c.amount_sek is not None else f"? {c.amount_raw!r}"
-        lines.setdefault((c.table, c.label, c.category), {"page": str(c.page)})[c.kind] = shown
-    table = Table(title=f"costs ({len(doc.costs)} amounts)", title_justify="left")
-    for column in ("table", "label", "category", *kinds, "page"):
-        table.add_column(column, justify="right" if column in kinds else "left", overflow="fold")
-    for (name, label, category), cells in lines.items():
-        table.add_row(name, label, category, *(cells.get(k, "") for k in kinds), cells["page"])
-    return table
-
-
-def record_table(title: str, columns: tuple[str, ...], rows: list[dict]) -> Table:
-    table = Table(title=title, title_justify="left")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*(cell_text(row[c]) for c in columns))
-    return table
-
-
-def cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(map(str, value))
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    return str(value)
+    for part in document_view(doc):
+        out_console.print(part)
+    out_console.print()
 
 
 def main() -> None:
