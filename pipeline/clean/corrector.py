@@ -20,6 +20,7 @@ reported, not guessed.
 
 from __future__ import annotations
 
+import bisect
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,10 +82,14 @@ def fixed_spans(raw: str, tokens: list[Token], settings: Settings) -> list[tuple
     if not settings.token_fixes:
         return []
     found = []
+    ends = [t.end for t in tokens]
     for corr in token_fixes(raw, load_token_fixes()):
-        covered = [i for i, t in enumerate(tokens) if t.start < corr.end and t.end > corr.start]
-        if covered:
-            found.append((corr, covered[0], covered[-1] + 1))
+        first = bisect.bisect_right(ends, corr.start)  # the first token ending after its start
+        stop = first
+        while stop < len(tokens) and tokens[stop].start < corr.end:
+            stop += 1
+        if stop > first:
+            found.append((corr, first, stop))
     return found
 
 
@@ -94,7 +99,7 @@ def is_valid(token: Token, raw: str, index: Index) -> bool:
     lexicon = index.lexicon
     if lexicon.is_word(token.text):
         return True
-    if token.hyphen_after and token.text.lower() in lexicon.prefixes:
+    if token.hyphen_after and lexicon.trie.has_prefix(token.text.lower()):
         return True
     return raw[token.end : token.end + 1] == "." and "." in token.text and lexicon.is_word(token.text + ".")
 

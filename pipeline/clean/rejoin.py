@@ -82,12 +82,12 @@ def year_joins(tokens: list[Token], raw: str, context: YearContext) -> list[tupl
 
 def join_windows(tokens: list[Token], valid: list[bool], fragment: list[bool]) -> list[tuple[int, int]]:
     """(first, stop) of the token runs worth reading as one word."""
-    windows = []
+    windows: dict[tuple[int, int], None] = {}  # ordered, and membership without a scan
     for first in range(len(tokens)):
         if not tokens[first].is_word:
             continue
         if line_break_join(tokens, first):
-            windows.append((first, first + 2))
+            windows[(first, first + 2)] = None
         letters, has_fragment = len(tokens[first].text), fragment[first]
         long_words = int(valid[first] and len(tokens[first].text) > LONG_WORD)
         for stop in range(first + 2, min(first + MAX_JOIN_TOKENS, len(tokens)) + 1):
@@ -101,9 +101,9 @@ def join_windows(tokens: list[Token], valid: list[bool], fragment: list[bool]) -
             long_words += valid[stop - 1] and len(token.text) > LONG_WORD
             if letters > MAX_JOIN_LETTERS or long_words > 1:
                 break
-            if has_fragment and (first, stop) not in windows:
-                windows.append((first, stop))
-    return windows
+            if has_fragment:
+                windows.setdefault((first, stop))
+    return list(windows)
 
 
 def line_break_join(tokens: list[Token], first: int) -> bool:
