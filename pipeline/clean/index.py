@@ -1,7 +1,7 @@
 """Compile the corrector's word knowledge once and cache it on disk.
 
 Building it means asking hunspell about wordfreq's 340k Swedish entries (about 20 s), so
-the result (candidate words, frequencies, prefix and fold tables, real-word confusion sets
+the result (candidate words, frequencies, fold tables, real-word confusion sets
 and the context model's counts) is written to ~/.cache/finsam/ (or $FINSAM_CACHE_DIR, or
 $XDG_CACHE_HOME/finsam) as one marshal file, named by a hash of everything it was built
 from: the corrections/ data files, the context corpus and the versions of wordfreq,
@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.clean import channel
+from pipeline.clean._search import Trie
 from pipeline.clean.channel import CONFUSIONS, Channel, Confusion, load_confusions
 from pipeline.clean.context import CONTEXT_CORPUS, ContextModel, corpus_files, count_corpus
 from pipeline.clean.lexicon import (
@@ -31,11 +32,10 @@ from pipeline.clean.lexicon import (
     fold_table,
     hunspell_dictionary,
     load_domain_words,
-    prefix_table,
 )
 
 # Bump when the layout of the cached file changes.
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 PACKAGES = ("wordfreq", "hunspell-sv", "chunspell")
 # Real-word errors (`lör` for `för`, `alt` for `att`) are looked for among the readings of
 # at most this many of the context corpus's words, most frequent first. The corpus attests
@@ -87,8 +87,7 @@ class Index:
             search = self.stripped_channel if stripped else self.channel
             found = search.read_back(
                 text,
-                lexicon.prefixes,
-                lexicon.frequency,
+                lexicon.trie,
                 stops,
                 limit,
                 lexicon.is_word,
@@ -167,7 +166,6 @@ def build_payload(corpus: tuple[Path, ...]) -> tuple:
         INDEX_FORMAT,
         frequency,
         spellings,
-        prefix_table(words),
         fold_table(words),
         list(domain),
         unigrams,
@@ -205,7 +203,7 @@ def load_index(corpus: tuple[Path, ...] | None = None) -> Index:
 
 @lru_cache(maxsize=4)
 def index_for(corpus: tuple[Path, ...]) -> Index:
-    _, frequency, spellings, prefixes, folds, domain, unigrams, pairs, realword = read_payload(corpus)
-    lexicon = Lexicon(frequency, spellings, prefixes, folds, frozenset(domain))
+    _, frequency, spellings, folds, domain, unigrams, pairs, realword = read_payload(corpus)
+    lexicon = Lexicon(frequency, spellings, Trie(frequency), folds, frozenset(domain))
     context = ContextModel(frequency, unigrams, pairs)
     return Index(lexicon, context, Channel(load_confusions()), realword)

@@ -6,9 +6,10 @@ Three sources, each doing what it is good at:
   - wordfreq gives frequencies; its 340k Swedish entries include OCR-ish folded forms
     (`forbundet`, `nagot`), so an entry only becomes a candidate word if hunspell accepts it;
   - corrections/lexicon.txt adds the domain's names and vocabulary (Härnösand, insatsägare).
-The candidate words, their frequencies and a prefix table for the search are compiled once
-and cached on disk by pipeline/clean/index.py; hunspell itself is only asked about tokens
-that are not candidate words (compounds, mostly), and its answers are memoised.
+The candidate words and their frequencies are compiled once
+and cached on disk by pipeline/clean/index.py (the search's trie is built from them at
+load); hunspell itself is only asked about tokens that are not candidate words (compounds,
+mostly), and its answers are memoised.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.clean._search import Trie
 from pipeline.clean.dictionary import CORRECTIONS_DIR, DictionaryError, data_lines
 
 LEXICON = CORRECTIONS_DIR / "lexicon.txt"
@@ -72,13 +74,13 @@ def hunspell_dictionary():
 
 @dataclass
 class Lexicon:
-    """Candidate words (lowercase) with frequency, preferred spelling and a prefix table."""
+    """Candidate words (lowercase) with frequency, preferred spelling and their trie."""
 
     frequency: dict[str, float]
     # Lowercase form -> spelling with capitals, for names and acronyms (timrå -> Timrå).
     spellings: dict[str, str]
-    # Every prefix of a candidate word -> the letters that may follow it ("" -> first letters).
-    prefixes: dict[str, str]
+    # The candidate words as a trie: what the search walks, and which strings begin a word.
+    trie: Trie
     # Folded form -> the candidate words with diacritics that fold to it (forbundet -> förbundet).
     folds: dict[str, tuple[str, ...]]
     # Exact spellings from corrections/lexicon.txt: never changed.
@@ -108,15 +110,6 @@ class Lexicon:
 
     def spelling(self, lower: str) -> str:
         return self.spellings.get(lower, lower)
-
-
-def prefix_table(words: list[str]) -> dict[str, str]:
-    following: dict[str, set[str]] = {}
-    for word in words:
-        for i in range(len(word)):
-            following.setdefault(word[:i], set()).add(word[i])
-        following.setdefault(word, set())
-    return {prefix: "".join(sorted(letters)) for prefix, letters in following.items()}
 
 
 def fold_table(words: list[str]) -> dict[str, tuple[str, ...]]:

@@ -1,0 +1,562 @@
+# distutils: language = c++
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+"""The channel's best-first search, compiled: channel.py's read_back without the interpreter.
+
+The search (see Channel.read_back for what it does and why) expands a few hundred states per
+token, and in Python each costs microseconds of dictionary, string and heap work; on mangled
+text that was 90% of the cleaner's time. Here the lexicon is a trie of C arrays, a state's
+output is a byte string (each letter of the lexicon's alphabet is one byte, numbered in code
+point order so that byte order is code point order), and the queue is a C++ heap.
+
+It is a transcription, not a new algorithm: states are expanded in the same order (cost,
+position, output, compound part, generic edits, rarest part: Python's tuple order), ties
+are broken the same way, and the floating-point sums are done in the same order, so the
+readings are identical to the Python search; tests/test_clean_search.py checks that on
+every token of the samples.
+"""
+
+from cython.operator cimport dereference as deref
+from libc.stdint cimport uint64_t
+from libcpp.string cimport string
+from libcpp.vector cimport vector
+
+ctypedef unsigned char Code  # a letter of the lexicon's alphabet, 1..255
+
+
+cdef extern from *:
+    """
+    #include <algorithm>
+    #include <cstdint>
+    #include <cstring>
+    #include <string>
+    #include <unordered_map>
+    #include <vector>
+
+    // A state of the search. Its output is the interned prefix (the finished parts of a
+    // compound chain) followed by the current part, which is the trie node's path.
+    struct SearchState {
+        double cost;
+        double low;     // rarest finished part of a compound chain (1.0: none)
+        int pos;        // characters of the token consumed
+        int node;       // trie node of the current compound part
+        int generic;    // generic edits made
+        int partlen;    // letters of the current part
+        int prefix;     // id of the interned prefix (0: none)
+        int outlen;     // letters of the whole output
+        uint64_t head;  // its letters 0-7, big-endian, zero-padded: most ties end here
+        uint64_t head2; // its letters 8-15
+        int batch;      // 1: not a state but the generic edits of one, queued unexpanded
+    };
+
+    // The heads of an output grown by `text` (letters at positions outlen, outlen + 1, ...).
+    static inline void grow_head(SearchState& grown, const SearchState& from, const std::string& text) {
+        grown.head = from.head;
+        grown.head2 = from.head2;
+        for (size_t k = 0; k < text.size(); ++k) {
+            int at = from.outlen + (int)k;
+            if (at >= 16) break;
+            uint64_t letter = (uint64_t)(unsigned char)text[k];
+            if (at < 8) grown.head |= letter << (8 * (7 - at));
+            else grown.head2 |= letter << (8 * (15 - at));
+        }
+    }
+
+    // The queue, the cheapest cost per state, and the interned prefixes of one search.
+    class Frontier {
+    public:
+        const int* parent = nullptr;
+        const unsigned char* node_code = nullptr;
+        std::vector<std::string> prefixes;
+        std::unordered_map<std::string, int> prefix_ids;
+        std::vector<SearchState> heap;
+        // Cheapest cost per state key: open addressing, linear probing, cleared per search
+        // (a search touches a few hundred to a few thousand states).
+        std::vector<uint64_t> keys;
+        std::vector<double> costs;
+        size_t used = 0;
+        static constexpr uint64_t EMPTY = ~(uint64_t)0;
+
+        void reset(const int* parent_, const unsigned char* node_code_) {
+            parent = parent_;
+            node_code = node_code_;
+            prefixes.assign(1, std::string());
+            prefix_ids.clear();
+            heap.clear();
+            keys.assign(1024, EMPTY);
+            costs.assign(1024, 0.0);
+            used = 0;
+        }
+        size_t slot(uint64_t k) const {
+            size_t mask = keys.size() - 1;
+            size_t at = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+            while (keys[at] != EMPTY && keys[at] != k) at = (at + 1) & mask;
+            return at;
+        }
+        void grow() {
+            std::vector<uint64_t> old_keys(keys.size() * 2, EMPTY);
+            std::vector<double> old_costs(costs.size() * 2, 0.0);
+            old_keys.swap(keys);
+            old_costs.swap(costs);
+            for (size_t k = 0; k < old_keys.size(); ++k) {
+                if (old_keys[k] == EMPTY) continue;
+                size_t at = slot(old_keys[k]);
+                keys[at] = old_keys[k];
+                costs[at] = old_costs[k];
+            }
+        }
+        static uint64_t key(int pos, int node, int prefix) {
+            return ((uint64_t)(uint32_t)pos << 44) ^ ((uint64_t)(uint32_t)node << 22) ^ (uint64_t)(uint32_t)prefix;
+        }
+        void part(int node, int partlen, std::string& into) const {
+            size_t at = into.size();
+            into.resize(at + partlen);
+            for (int k = partlen - 1; k >= 0; --k) {
+                into[at + k] = (char)node_code[node];
+                node = parent[node];
+            }
+        }
+        // Compare outputs, then parts, as Python compares strings (no allocation).
+        int compare_out(const SearchState& a, const SearchState& b) const {
+            char x[512], y[512];
+            int nx = fill(a, x, sizeof x), ny = fill(b, y, sizeof y);
+            if (nx < 0 || ny < 0) {
+                std::string sx = out(a), sy = out(b);
+                int c = sx.compare(sy);
+                if (c != 0) return c;
+                return sx.compare(sx.size() - a.partlen, a.partlen, sy, sy.size() - b.partlen, b.partlen);
+            }
+            int c = std::memcmp(x, y, (size_t)std::min(nx, ny));
+            if (c != 0) return c;
+            if (nx != ny) return nx < ny ? -1 : 1;
+            c = std::memcmp(x + nx - a.partlen, y + ny - b.partlen, (size_t)std::min(a.partlen, b.partlen));
+            if (c != 0) return c;
+            return a.partlen == b.partlen ? 0 : (a.partlen < b.partlen ? -1 : 1);
+        }
+        int fill(const SearchState& s, char* buf, int size) const {
+            const std::string& prefix = prefixes[s.prefix];
+            int n = (int)prefix.size() + s.partlen;
+            if (n > size) return -1;
+            std::memcpy(buf, prefix.data(), prefix.size());
+            int node = s.node;
+            for (int k = n - 1; k >= (int)prefix.size(); --k) {
+                buf[k] = (char)node_code[node];
+                node = parent[node];
+            }
+            return n;
+        }
+        std::string out(const SearchState& s) const {
+            std::string text = prefixes[s.prefix];
+            part(s.node, s.partlen, text);
+            return text;
+        }
+        // Python's order of (cost, pos, out, part, generic, low): is a after b?
+        bool after(const SearchState& a, const SearchState& b) const {
+            if (a.cost != b.cost) return a.cost > b.cost;
+            if (a.pos != b.pos) return a.pos > b.pos;
+            if (a.head != b.head) return a.head > b.head;
+            if (a.head2 != b.head2) return a.head2 > b.head2;
+            if (a.prefix != b.prefix || a.node != b.node) {
+                int c = compare_out(a, b);
+                if (c != 0) return c > 0;
+            }
+            if (a.generic != b.generic) return a.generic > b.generic;
+            return a.low > b.low;
+        }
+        double best_or(const SearchState& s, double fallback) const {
+            size_t at = slot(key(s.pos, s.node, s.prefix));
+            return keys[at] == EMPTY ? fallback : costs[at];
+        }
+        // Queue the state unless this state was reached at least as cheaply already.
+        void offer(const SearchState& s, double fallback) {
+            uint64_t k = key(s.pos, s.node, s.prefix);
+            size_t at = slot(k);
+            if (s.cost < (keys[at] == EMPTY ? fallback : costs[at])) {
+                if (keys[at] == EMPTY) {
+                    keys[at] = k;
+                    if (++used * 2 > keys.size()) {
+                        costs[at] = s.cost;
+                        grow();
+                        at = slot(k);
+                    }
+                }
+                costs[at] = s.cost;
+                heap.push_back(s);
+                std::push_heap(heap.begin(), heap.end(),
+                               [this](const SearchState& a, const SearchState& b) { return after(a, b); });
+            }
+        }
+        // Queue without the cheapest-cost check (a batch of generic edits).
+        void push(const SearchState& s) {
+            heap.push_back(s);
+            std::push_heap(heap.begin(), heap.end(),
+                           [this](const SearchState& a, const SearchState& b) { return after(a, b); });
+        }
+        SearchState pop() {
+            std::pop_heap(heap.begin(), heap.end(),
+                          [this](const SearchState& a, const SearchState& b) { return after(a, b); });
+            SearchState s = heap.back();
+            heap.pop_back();
+            return s;
+        }
+        // The id of the output of s as a finished prefix (a compound part just ended).
+        int intern(const SearchState& s) {
+            std::string text = out(s);
+            auto found = prefix_ids.find(text);
+            if (found != prefix_ids.end()) return found->second;
+            int id = (int)prefixes.size();
+            prefixes.push_back(text);
+            prefix_ids.emplace(text, id);
+            return id;
+        }
+    };
+    """
+    cdef cppclass SearchState:
+        double cost
+        double low
+        int pos
+        int node
+        int generic
+        int partlen
+        int prefix
+        int outlen
+        uint64_t head
+        uint64_t head2
+        int batch
+
+    void grow_head(SearchState&, SearchState&, string&)
+
+    cdef cppclass Frontier:
+        vector[SearchState] heap
+        void reset(const int*, const Code*)
+        string out(SearchState&) except +
+        double best_or(SearchState&, double)
+        void offer(SearchState&, double) except +
+        void push(SearchState&) except +
+        SearchState pop()
+        int intern(SearchState&) except +
+
+
+cdef struct Step:
+    int consumed
+    double cost
+    string text  # alphabet codes
+
+
+cdef struct TrieNode:
+    int first_child  # id of its first child: a node's children have consecutive ids
+    Code count       # children
+    Code code        # the letter that leads to it
+    char is_word
+
+
+cdef class Trie:
+    """The candidate words as a trie: children in code point order, a frequency per node.
+
+    Nodes are numbered breadth first, so a node's children lie side by side in one array of
+    8-byte records: looking a letter up touches one or two cache lines. The search is bound
+    by memory latency, not arithmetic (a pointer-chasing layout was twice as slow).
+    """
+
+    cdef vector[TrieNode] nodes
+    cdef vector[double] frequency  # -1: no word ends here
+    cdef vector[int] parent
+    cdef vector[Code] node_code    # node -> the letter that leads to it
+    cdef dict code_of              # letter -> its byte code (1..255)
+    cdef str letters               # byte code -> letter (index 0 unused)
+    cdef Code s_code               # the linking s of compounds (0: not in the alphabet)
+
+    def __init__(self, dict words):
+        alphabet = sorted({ch for word in words for ch in word})
+        if len(alphabet) > 255:
+            raise ValueError(f"the lexicon uses {len(alphabet)} letters; the search handles 255")
+        self.code_of = {ch: i + 1 for i, ch in enumerate(alphabet)}
+        self.letters = "\0" + "".join(alphabet)
+        self.s_code = self.code_of.get("s", 0)
+        # Built depth first (children appended in code point order as the words come
+        # sorted), then renumbered breadth first.
+        cdef vector[vector[int]] children = vector[vector[int]](1)
+        cdef vector[Code] code_at = vector[Code](1, 0)
+        cdef vector[double] frequency = vector[double](1, -1.0)
+        cdef vector[int] parent = vector[int](1, -1)
+        cdef int node, child, k, at
+        cdef Code code
+        for word in sorted(words):
+            node = 0
+            for ch in word:
+                code = self.code_of[ch]
+                child = -1
+                if children[node].size() and code_at[children[node].back()] == code:
+                    child = children[node].back()
+                if child < 0:
+                    child = <int>frequency.size()
+                    children[node].push_back(child)
+                    children.push_back(vector[int]())
+                    code_at.push_back(code)
+                    frequency.push_back(-1.0)
+                    parent.push_back(node)
+                node = child
+            frequency[node] = words[word]
+        cdef int total = <int>frequency.size()
+        if total >= (1 << 22):
+            raise ValueError("the lexicon's trie has more nodes than the search can number")
+        cdef vector[int] order = vector[int](1, 0)  # breadth-first order of the old ids
+        cdef vector[int] renumbered = vector[int](total, 0)
+        for at in range(total):
+            node = order[at]
+            for k in range(<int>children[node].size()):
+                renumbered[children[node][k]] = <int>order.size()
+                order.push_back(children[node][k])
+        self.nodes.resize(total)
+        self.frequency.resize(total)
+        self.parent.resize(total)
+        self.node_code.resize(total)
+        for at in range(total):
+            node = order[at]
+            self.nodes[at].first_child = renumbered[children[node][0]] if children[node].size() else 0
+            self.nodes[at].count = <Code>children[node].size()
+            self.nodes[at].code = code_at[node]
+            self.nodes[at].is_word = frequency[node] >= 0.0
+            self.frequency[at] = frequency[node]
+            self.parent[at] = renumbered[parent[node]] if node else -1
+            self.node_code[at] = code_at[node]
+
+    def __len__(self):
+        return self.nodes.size()
+
+    cdef inline int child(self, int node, Code code) noexcept nogil:
+        cdef int k, first = self.nodes[node].first_child
+        cdef Code here
+        for k in range(first, first + self.nodes[node].count):
+            here = self.nodes[k].code
+            if here == code:
+                return k
+            if here > code:
+                return -1
+        return -1
+
+    cdef inline int walk(self, int node, const string& codes) noexcept nogil:
+        cdef size_t k
+        for k in range(codes.size()):
+            node = self.child(node, <Code>codes[k])
+            if node < 0:
+                return -1
+        return node
+
+    cdef bint encode(self, str text, string* codes):
+        """Append the codes of `text`; False when a letter is not in the alphabet."""
+        for ch in text:
+            code = self.code_of.get(ch)
+            if code is None:
+                return False
+            codes.push_back(<char><Code>code)
+        return True
+
+    cdef str decode(self, const string& codes):
+        return "".join([self.letters[<Code>codes[k]] for k in range(codes.size())])
+
+    def has_prefix(self, str text):
+        """Is `text` the beginning of a word (or a word)?"""
+        cdef string codes
+        return self.encode(text, &codes) and self.walk(0, codes) >= 0
+
+
+cdef class Search:
+    """The confusion table and the search constants of channel.py, ready for read_back."""
+
+    cdef dict by_first      # first character -> [(wrong, right, cost)] in table order
+    cdef dict drop_cost     # character -> cheapest way to drop it
+    cdef double generic_cost, margin, generic_from_cost, max_cost_per_char, min_budget, max_cost
+    cdef double compound_part_min_frequency, compound_cost
+    cdef int generic_edits_long_token, compound_min_part, max_candidates
+
+    def __init__(self, list confusions, dict constants):
+        self.by_first, self.drop_cost = {}, {}
+        for wrong, right, cost in confusions:
+            self.by_first.setdefault(wrong[0], []).append((wrong, right, cost))
+            if not right and len(wrong) == 1:
+                self.drop_cost[wrong] = cost
+        self.generic_cost = constants["GENERIC_COST"]
+        self.margin = constants["MARGIN"]
+        self.generic_from_cost = constants["GENERIC_FROM_COST"]
+        self.max_cost_per_char = constants["MAX_COST_PER_CHAR"]
+        self.min_budget = constants["MIN_BUDGET"]
+        self.max_cost = constants["MAX_COST"]
+        self.compound_part_min_frequency = constants["COMPOUND_PART_MIN_FREQUENCY"]
+        self.compound_cost = constants["COMPOUND_COST"]
+        self.generic_edits_long_token = constants["GENERIC_EDITS_LONG_TOKEN"]
+        self.compound_min_part = constants["COMPOUND_MIN_PART"]
+        self.max_candidates = constants["MAX_CANDIDATES"]
+
+    cdef vector[vector[Step]] steps(self, Trie trie, str token, bint drop_letters):
+        """Channel.steps, keeping only outputs spelt with the lexicon's letters."""
+        cdef vector[vector[Step]] table = vector[vector[Step]](len(token))
+        cdef Step step
+        cdef Py_ssize_t i
+        for i in range(len(token)):
+            ch = token[i]
+            options = {}  # (consumed, text) -> cost, in insertion order like channel.py
+            if ch.isalpha():
+                options[(1, ch.lower())] = 0.0
+            for wrong, right, cost in self.by_first.get(ch, ()):
+                if token.startswith(wrong, i):
+                    key = (len(wrong), right)
+                    options[key] = min(options.get(key, self.generic_cost), cost)
+            if drop_letters or not ch.isalpha():
+                options.setdefault((1, ""), self.drop_cost.get(ch, self.generic_cost))
+            for (consumed, text), cost in options.items():
+                step.text.clear()
+                if trie.encode(text, &step.text):
+                    step.consumed, step.cost = consumed, cost
+                    table[i].push_back(step)
+        return table
+
+    def read_back(
+        self,
+        Trie trie,
+        str token,
+        tuple stops=(),
+        int max_expansions=400,
+        accept=None,
+        bint generic_edits=True,
+    ):
+        """Channel.read_back over the trie: {stop: [(word, cost, chain frequency), ...]}."""
+        cdef int n = len(token)
+        if n >= (1 << 20):
+            raise ValueError("token too long to search")
+        stops = stops or (n,)
+        cdef double budget = min(self.max_cost, max(self.min_budget, self.max_cost_per_char * max(stops)))
+        cdef int max_generic = (
+            (2 if n >= self.generic_edits_long_token else 1) if generic_edits else 0
+        )
+        cdef vector[vector[Step]] steps = self.steps(trie, token, generic_edits)
+        cdef vector[char] is_stop = vector[char](n + 1, 0)
+        for stop in stops:
+            is_stop[stop] = 1
+        cdef int stop_count = len(stops), cut = 0
+        found = {stop: {} for stop in stops}
+        cutoff = {}
+        cdef double highest_cutoff = -1.0
+        cdef Frontier frontier
+        frontier.reset(trie.parent.data(), trie.node_code.data())
+        cdef SearchState state, grown
+        state.cost, state.low, state.pos, state.node = 0.0, 1.0, 0, 0
+        state.generic, state.partlen, state.prefix, state.outlen, state.head, state.head2 = 0, 0, 0, 0, 0, 0
+        state.batch = 0
+        grown.batch = 0
+        frontier.offer(state, 1.0)
+        cdef int expansions = 0, i, node, k, child
+        cdef double cost, total, frequency, part_frequency, rarest
+        cdef Step* step
+        while frontier.heap.size() and expansions < max_expansions:
+            state = frontier.pop()
+            cost, i, node = state.cost, state.pos, state.node
+            if state.batch:
+                if cut == stop_count and cost > highest_cutoff:
+                    break
+                self.generic_readings(trie, frontier, state, token, budget)
+                continue
+            if cost > frontier.best_or(state, budget):
+                continue  # a cheaper way to this state was expanded already
+            if cut == stop_count and cost > highest_cutoff:
+                break
+            expansions += 1
+            part_frequency = trie.frequency[node] if trie.nodes[node].is_word else -1.0
+            if is_stop[i] and part_frequency >= 0.0:
+                out = trie.decode(frontier.out(state))
+                readings = found[i]
+                if state.prefix == 0:
+                    readings.setdefault(out, (cost, 0.0))
+                    if i not in cutoff:
+                        cutoff[i] = cost + self.margin
+                        cut += 1
+                        highest_cutoff = max(highest_cutoff, cost + self.margin)
+                elif state.partlen >= self.compound_min_part:
+                    # The same chain may be cut in several places: keep its most plausible cut.
+                    old = readings.get(out)
+                    rarest = min(state.low, part_frequency)
+                    if (
+                        old is None
+                        and (accept is None or accept(out))
+                        or old
+                        and old[1]
+                        and rarest > old[1]
+                        and cost <= old[0] + self.margin
+                    ):
+                        readings[out] = (old[0] if old else cost, rarest)
+                        if i not in cutoff:
+                            cutoff[i] = cost + self.margin
+                            cut += 1
+                            highest_cutoff = max(highest_cutoff, cost + self.margin)
+            if state.partlen >= self.compound_min_part:
+                # a part may end in the linking s of a compound (`försäkrings|center`)
+                frequency = max(part_frequency, 0.0)
+                if trie.nodes[node].code == trie.s_code and trie.nodes[trie.parent[node]].is_word:
+                    frequency = max(frequency, trie.frequency[trie.parent[node]])
+                if frequency >= self.compound_part_min_frequency:
+                    grown.cost = cost + self.compound_cost
+                    if grown.cost <= budget:
+                        grown.low, grown.pos, grown.generic = min(state.low, frequency), i, state.generic
+                        grown.prefix, grown.node, grown.partlen = frontier.intern(state), 0, 0
+                        grown.outlen, grown.head, grown.head2 = state.outlen, state.head, state.head2
+                        frontier.offer(grown, budget + 1.0)
+            if i == n:
+                continue
+            for k in range(<int>steps[i].size()):
+                step = &steps[i][k]
+                grown.cost = cost + step.cost
+                if grown.cost > budget:
+                    continue
+                child = trie.walk(node, step.text)
+                if child < 0:
+                    continue
+                grown.low, grown.pos, grown.node, grown.generic = state.low, i + step.consumed, child, state.generic
+                grown.partlen, grown.prefix = state.partlen + <int>step.text.size(), state.prefix
+                grown.outlen = state.outlen + <int>step.text.size()
+                grow_head(grown, state, step.text)
+                frontier.offer(grown, budget + 1.0)
+            if (
+                state.generic < max_generic
+                and cost <= self.generic_from_cost
+                and cost + self.generic_cost <= budget
+            ):
+                # Its generic edits (up to two per letter that may follow) are queued as one
+                # batch at their common cost and position, and made only if the search gets
+                # there: it mostly ends before. The batch sorts before every state it makes
+                # (same cost and position, a shorter output), so the order is unchanged.
+                state.cost, state.pos, state.batch = cost + self.generic_cost, i + 1, 1
+                frontier.push(state)
+        result = {}
+        for stop, readings in found.items():
+            ranked = sorted(readings.items(), key=lambda item: item[1][0])[: self.max_candidates]
+            result[stop] = [(word, c, chain_frequency) for word, (c, chain_frequency) in ranked]
+        return result
+
+    cdef void generic_readings(
+        self, Trie trie, Frontier& frontier, SearchState& batch, str token, double budget
+    ) except *:
+        """Another letter in place of token[i], or a letter OCR dropped before it."""
+        cdef int i = batch.pos - 1, k, first, child, here_node
+        cdef string here, text
+        cdef bint here_known = True
+        cdef Code letter
+        cdef SearchState grown = batch
+        ch = token[i]
+        if ch.isalpha():
+            here_known = trie.encode(ch.lower(), &here)
+        grown.batch, grown.generic = 0, batch.generic + 1
+        first = trie.nodes[batch.node].first_child
+        for k in range(first, first + trie.nodes[batch.node].count):
+            letter, child = trie.nodes[k].code, k
+            text.assign(1, <char>letter)
+            if not (here_known and here.size() == 1 and <Code>here[0] == letter):
+                grown.node, grown.partlen, grown.outlen = child, batch.partlen + 1, batch.outlen + 1
+                grow_head(grown, batch, text)
+                frontier.offer(grown, budget + 1.0)
+            if here_known and here.size():
+                here_node = trie.walk(child, here)
+                if here_node >= 0:
+                    text.append(here)
+                    grown.node, grown.partlen = here_node, batch.partlen + <int>text.size()
+                    grown.outlen = batch.outlen + <int>text.size()
+                    grow_head(grown, batch, text)
+                    frontier.offer(grown, budget + 1.0)

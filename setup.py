@@ -1,0 +1,12 @@
+"""Build the compiled part of the cleaner (pipeline/clean/_search.pyx); everything else is in
+pyproject.toml."""
+
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=cythonize(
+        [Extension("pipeline.clean._search", ["pipeline/clean/_search.pyx"], extra_compile_args=["-O2"])],
+        compiler_directives={"language_level": 3},
+    )
+)

@@ -1,0 +1,94 @@
+"""The compiled channel search (_search.pyx) against its Python reference (reference_search.py).
+
+The compiled search is a transcription for speed; these tests require identical readings,
+word for word and cost for cost, on every single token and join window the cleaner searches
+in the text samples, and on edge cases the samples lack.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.clean import channel
+from pipeline.clean._search import Trie
+from pipeline.clean.channel import Channel, Confusion
+from pipeline.clean.corrector import Settings, correct
+from pipeline.clean.index import JOIN_EXPANSIONS, load_index
+from tests import reference_search
+from tests.conftest import DELARSRAPPORT, SLUTRAPPORTER, VERKSAMHETSPLAN
+
+
+@pytest.fixture(scope="module")
+def index():
+    return load_index()
+
+
+@pytest.fixture(scope="module")
+def prefixes(index):
+    return reference_search.prefix_table(index.lexicon.frequency)
+
+
+def both(index, prefixes, text, stops=(), stripped=False):
+    search = index.stripped_channel if stripped else index.channel
+    limit = JOIN_EXPANSIONS if stops else channel.MAX_EXPANSIONS
+    lexicon = index.lexicon
+    compiled = search.read_back(text, lexicon.trie, stops, limit, lexicon.is_word, not stops)
+    reference = reference_search.read_back(
+        search, text, prefixes, lexicon.frequency, stops, limit, lexicon.is_word, generic_edits=not stops
+    )
+    return compiled, reference
+
+
+@pytest.mark.slow
+def test_identical_readings_for_every_search_of_the_samples(index, prefixes):
+    index.memo.clear()
+    for path in (DELARSRAPPORT, VERKSAMHETSPLAN, SLUTRAPPORTER):
+        correct(path.read_text(encoding="utf-8"), Settings())
+    searched = list(index.memo)
+    assert len(searched) > 3000  # single tokens and join windows of three documents
+    assert any(stops for _, stops, _ in searched) and any(stripped for *_, stripped in searched)
+    differing = []
+    for text, stops, stripped in searched:
+        compiled, reference = both(index, prefixes, text, stops, stripped)
+        if compiled != reference:
+            differing.append((text, stops, stripped, compiled, reference))
+    assert not differing, differing[:3]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lörbundets",  # a table confusion
+        "Sarnordningsförbundet",  # rn -> m in a long word
+        "rehabiliteringsområdet",  # a compound read as a chain of words
+        "försäkringscenter",  # the linking s of a compound
+        "xyzqwv",  # nothing near it
+        "Straße",  # a letter the lexicon's alphabet lacks
+        "İnsats",  # a capital whose lowercase is two code points
+        "a",
+        "ä'",
+        "l<ommun",
+        "arbets'marknaden",
+        "samordnings" * 5,  # longer than the search's tie-breaking heads
+    ],
+)
+def test_identical_readings_on_edge_cases(index, prefixes, text):
+    for stripped in (False, True):
+        compiled, reference = both(index, prefixes, text, (), stripped)
+        assert compiled == reference
+    stops = tuple(sorted({max(1, len(text) // 2), len(text)}))
+    compiled, reference = both(index, prefixes, text, stops)
+    assert compiled == reference
+
+
+def test_a_small_lexicon_and_table():
+    words = {"kommun": 1e-4, "kommer": 2e-4, "kom": 3e-4, "mun": 1e-5, "kommunen": 5e-5}
+    table = Channel((Confusion("l<", "k", 0.2), Confusion("rn", "m", 0.3), Confusion("'", "", 0.1)))
+    prefixes = reference_search.prefix_table(words)
+    trie = Trie(words)
+    assert len(trie) == len(prefixes)  # one node per prefix, the empty one included
+    assert trie.has_prefix("kommu") and trie.has_prefix("kommun") and not trie.has_prefix("kommx")
+    for text in ("l<ornrnun", "kornrner", "k'om", "kommunen", "komrnunen", "x"):
+        compiled = table.read_back(text, trie)
+        assert compiled == reference_search.read_back(table, text, prefixes, words)
+    assert table.read_back("l<ornrnun", trie)[9][0][0] == "kommun"
