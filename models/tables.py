@@ -130,10 +130,20 @@ class CostRow(Row):
 class PartyRow(Row):
     doc_id: str
     role: PartyRole
-    organisation: str | None
+    organisation: str | None = Field(
+        description="normalised to the gazetteer (extract/data/organisations.tsv) when it names one "
+        "listed body, else as written"
+    )
+    organisation_raw: str | None = Field(
+        description="the organisation as written, when it differs from `organisation`; else null"
+    )
     person: str | None
     email: str | None
     page: int | None
+    confidence: float = Field(
+        description="0-1: 1 as listed, 0.9 a listed body written otherwise, 0.8 an OCR-damaged "
+        "name matched, 0.7 an organisation not in the gazetteer kept as written"
+    )
 
 
 class DecisionRow(Row):

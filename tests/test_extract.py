@@ -120,25 +120,34 @@ def test_cost_categories_come_from_the_synonym_file(label, category):
 
 
 def test_parties_of_the_first_report(reports):
-    parties = [(p.role, p.organisation, p.person, p.email) for p in reports[0].parties]
+    """Organisations normalised to the gazetteer, the name as written kept beside them."""
+    parties = [(p.role, p.organisation, p.organisation_raw, p.person, p.email) for p in reports[0].parties]
+    unit = "Härnösands kommun, arbetslivsförvaltningen, Arbete och Integration"
     assert parties == [
-        ("federation", "Samordningsförbundet Härnösand Timrå", "Ulrika Sahlin", "ulrika.sahlin@timra.se"),
-        ("owner", "Härnösands kommun, arbetslivsförvaltningen, Arbete och Integration", None, None),
+        (
+            "federation",
+            "Samordningsförbundet Härnösand-Timrå",
+            "Samordningsförbundet Härnösand Timrå",
+            "Ulrika Sahlin",
+            "ulrika.sahlin@timra.se",
+        ),
+        ("owner", "Härnösands kommun", unit, None, None),
+        ("contact", "Härnösands kommun", unit, "Issam Sassi", "issam.sassi@harnosand.se"),
+        ("co_applicant", "Arbetsförmedlingen", "Arbetsförmedlingen Härnösand", None, None),
         (
             "contact",
-            "Härnösands kommun, arbetslivsförvaltningen, Arbete och Integration",
-            "Issam Sassi",
-            "issam.sassi@harnosand.se",
+            "Arbetsförmedlingen",
+            "Arbetsförmedlingen Härnösand",
+            "Hans Skimmermo",
+            "hans.skimmermo@abetsformedlingen.se",
         ),
-        ("co_applicant", "Arbetsförmedlingen Härnösand", None, None),
-        ("contact", "Arbetsförmedlingen Härnösand", "Hans Skimmermo", "hans.skimmermo@abetsformedlingen.se"),
-        ("signatory", "Härnösands kommun", None, None),
-        ("signatory", "ARBETSFORMEDLINGEN", None, None),
+        ("signatory", "Härnösands kommun", None, None, None),
+        ("signatory", "Arbetsförmedlingen", "ARBETSFORMEDLINGEN", None, None),
     ]
+    assert [p.confidence for p in reports[0].parties] == [0.9] * 5 + [1.0, 0.9]
+    # The project keeps its applicants as written.
     project = reports[0].projects[0]
-    assert project.owner.startswith("Härnösands kommun") and project.co_applicants == [
-        "Arbetsförmedlingen Härnösand"
-    ]
+    assert project.owner == unit and project.co_applicants == ["Arbetsförmedlingen Härnösand"]
 
 
 def test_organisation_is_the_forbund(reports):

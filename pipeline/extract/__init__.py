@@ -14,7 +14,15 @@ from pipeline.extract.costs import find_tables, table_to_costs
 from pipeline.extract.decisions import protokoll_decisions
 from pipeline.extract.goals import slutrapport_goals
 from pipeline.extract.insatser import delarsrapport_goals, delarsrapport_projects, verksamhetsplan_projects
-from pipeline.extract.parties import applicant_parties, federation_party, signatory_parties
+from pipeline.extract.members import attendance_parties, member_parties, signature_parties
+from pipeline.extract.organisations import canonical_federation
+from pipeline.extract.parties import (
+    applicant_parties,
+    application_parties,
+    email_parties,
+    federation_party,
+    signatory_parties,
+)
 from pipeline.extract.projects import federation_name, slutrapport_fields
 from pipeline.options import Options
 
@@ -54,7 +62,7 @@ def extract_costs(doc: Document, project_id: str | None) -> None:
         doc.warnings.extend(warnings)
 
 
-def extract_slutrapport(doc: Document) -> str | None:
+def extract_slutrapport(doc: Document, federation: str | None) -> str | None:
     """Project, parties and signatories of a slutrapport; returns the project's id."""
     found = section_text(doc, "project")
     text, base = found if found else (doc.content_text, doc.start)
@@ -65,9 +73,12 @@ def extract_slutrapport(doc: Document) -> str | None:
     doc.granted_sek = fields.granted_sek
 
     if found := section_text(doc, "applicants"):
-        doc.parties.extend(applicant_parties(found[0], doc.doc_id, page_finder(doc, found[1])))
-    owner = next((p.organisation for p in doc.parties if p.role == "owner"), None)
-    co_applicants = [p.organisation for p in doc.parties if p.role == "co_applicant"]
+        parties, warnings = applicant_parties(found[0], doc.doc_id, page_finder(doc, found[1]), federation)
+        doc.parties.extend(parties)
+        doc.warnings.extend(warnings)
+    # The project keeps its applicants as written; parties holds them normalised too.
+    owner = next((p.organisation_raw or p.organisation for p in doc.parties if p.role == "owner"), None)
+    co_applicants = [p.organisation_raw or p.organisation for p in doc.parties if p.role == "co_applicant"]
 
     project_id = None
     if fields.name:
@@ -90,12 +101,9 @@ def extract_slutrapport(doc: Document) -> str | None:
     else:
         doc.warnings.append("no project name (Insatsens namn) found")
     if found := section_text(doc, "signatures"):
-        signatories = signatory_parties(found[0], doc.doc_id, page_finder(doc, found[1]))
-        seen = set()
-        for party in signatories:
-            if party.organisation not in seen:
-                seen.add(party.organisation)
-                doc.parties.append(party)
+        parties, warnings = signatory_parties(found[0], doc.doc_id, page_finder(doc, found[1]), federation)
+        doc.parties.extend(parties)
+        doc.warnings.extend(warnings)
     return project_id
 
 
@@ -144,13 +152,43 @@ def extract_decisions(doc: Document) -> None:
     doc.warnings.extend(warnings)
 
 
+# Sections of a protokoll listing who attended: `Beslutande` and `Övriga deltagande`.
+ATTENDANCE_SECTIONS = ("members", "attendees")
+
+
+def add_parties(doc: Document, found: tuple[list, list[str]]) -> None:
+    doc.parties.extend(found[0])
+    doc.warnings.extend(found[1])
+
+
+def extract_board(doc: Document, federation: str | None) -> None:
+    """A protokoll's board members and the förbund's people present, and who signed."""
+    for key in ATTENDANCE_SECTIONS:
+        if found := section_text(doc, key):
+            add_parties(doc, attendance_parties(found[0], doc.doc_id, page_finder(doc, found[1]), federation))
+    add_parties(doc, signature_parties(doc.content_text, doc.doc_id, page_finder(doc, doc.start), federation))
+
+
+def extract_members_and_contacts(doc: Document, federation: str | None) -> None:
+    """In every type of report: the förbund's members where a sentence lists them, and any
+    e-mail address not yet on a party row."""
+    page_at = page_finder(doc, doc.start)
+    add_parties(doc, member_parties(doc.content_text, doc.doc_id, page_at, federation))
+    doc.parties.extend(email_parties(doc.content_text, doc.doc_id, page_at, doc.parties, federation))
+
+
 def run(doc: Document, options: Options) -> Document:
     if doc.failed:
         return doc
     project_id = None
+    doc.organisation = federation_name(doc.content_text)
+    # The förbund as the gazetteer names it: "Samordningsförbundet" alone stands for it.
+    federation = canonical_federation(doc.organisation)
     if doc.doc_type == "slutrapport":
-        doc.parties.extend(federation_party(doc.content_text, doc.doc_id, page_finder(doc, doc.start)))
-        project_id = extract_slutrapport(doc)
+        doc.parties.extend(
+            federation_party(doc.content_text, doc.doc_id, page_finder(doc, doc.start), federation)
+        )
+        project_id = extract_slutrapport(doc, federation)
         extract_goals(doc, project_id)
     elif doc.doc_type in ("delarsrapport", "verksamhetsplan"):
         extract_insatser(doc)
@@ -158,7 +196,12 @@ def run(doc: Document, options: Options) -> Document:
             extract_followed_up_goals(doc)
     elif doc.doc_type == "protokoll":
         extract_decisions(doc)
+        extract_board(doc, federation)
+    elif doc.doc_type == "ansokan":
+        add_parties(
+            doc, application_parties(doc.content_text, doc.doc_id, page_finder(doc, doc.start), federation)
+        )
+    extract_members_and_contacts(doc, federation)
     # Cost and budget tables are found by their header rows, in every type of report.
     extract_costs(doc, project_id)
-    doc.organisation = federation_name(doc.content_text)
     return doc

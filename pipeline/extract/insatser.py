@@ -28,6 +28,7 @@ from models.tables import GoalRow, ProjectRow
 from pipeline.extract.amounts import find_amounts
 from pipeline.extract.goal_table import match_level, read_data_file, starts_goal
 from pipeline.extract.goals import prose_goals
+from pipeline.extract.organisations import known_organisation, looks_damaged
 
 # The owner line of the delårsrapport: a label starting "Pro" (OCR-damaged, no colon in
 # "Prolektäg.lrer Timrå kommun", "aI" for the colon in "Projektägare aI Timrå kommun").
@@ -42,21 +43,10 @@ CO_APPLICANTS = re.compile(
 CO_APPLICANT_WORD = "medsökande"
 CO_APPLICANT_RATIO = 0.6
 PARTY_SEPARATOR = re.compile(r"[ \t]*(?:,|\boch\b|\bsamt\b)[ \t]*")
-# Residual OCR damage in a title or name: odd symbols, a capital inside a word, digits in
-# words, punctuation between letters ("koInmLln", "TiInr'å", "Mä1", "sj:11!").
-DAMAGE = re.compile(r"[{}\[\]|<>\\@#$%^~`]|[a-zåäö][A-ZÅÄÖ]|[^\W\d_]\d|\d[^\W\d_]|[a-zåäö][(',;:!][a-zåäö]")
 TITLE_MAX_CHARS = 70
 TITLE_MAX_WORDS = 8
 PROSE_MIN_CHARS = 50  # a following line this long is the insats description
 ENDS_SENTENCE = re.compile(r"[.!?:][\"”)]?$")
-# A name read is replaced by a known organisation only when this close to it and clearly
-# closer than to any other ("Iläl nösands kommun" 0.83 → Härnösands kommun); with the same
-# number of words and the same first word a lower ratio suffices ("Timrå koInmLln" 0.69).
-ORGANISATION_RATIO = 0.78
-ORGANISATION_RATIO_SAME_FIRST_WORD = 0.65
-ORGANISATION_MARGIN = 0.1
-# A title word this close to a known place name but not equal is damaged ("Harndsand").
-NEAR_MISS_RATIO = 0.75
 SENTENCE_START = re.compile(r"(?:[.!?]\s|\n[ \t]*\n)")
 # "Timrå kommun ansöker om 900 000 kronor", "Nu ansöker Timrå kommun om 1 700 000 kronor".
 APPLICANT = re.compile(
@@ -81,49 +71,8 @@ class Insats:
 
 
 @lru_cache(maxsize=1)
-def organisations() -> tuple[str, ...]:
-    return tuple(row[0] for row in read_data_file("organisations.tsv"))
-
-
-@lru_cache(maxsize=1)
-def place_words() -> frozenset[str]:
-    words = {w.lower() for name in organisations() for w in re.split(r"[\s-]+", name) if len(w) >= 5}
-    return frozenset(words | {w[:-1] for w in words if w.endswith("s")})
-
-
-@lru_cache(maxsize=1)
 def insats_headings() -> frozenset[str]:
     return frozenset(row[0].lower() for row in read_data_file("insats_headings.tsv"))
-
-
-def looks_damaged(text: str) -> bool:
-    if DAMAGE.search(text):
-        return True
-    for word in re.findall(r"[^\W\d_]{5,}", text.lower()):
-        if word not in place_words() and any(
-            SequenceMatcher(None, word, known).ratio() >= NEAR_MISS_RATIO for known in place_words()
-        ):
-            return True
-    return False
-
-
-def known_organisation(read: str) -> tuple[str, str | None]:
-    """(name, warning): a known organisation very close to the name read, else the name read."""
-    read = read.strip(" \t.,;:'\"")
-    lower = read.lower()
-    scored = sorted(
-        ((SequenceMatcher(None, lower, n.lower()).ratio(), n) for n in organisations()), reverse=True
-    )
-    if not scored or scored[0][0] == 1.0:
-        return (scored[0][1] if scored else read), None
-    (best, name), runner_up = scored[0], (scored[1][0] if len(scored) > 1 else 0.0)
-    same_shape = len(read.split()) == len(name.split()) and lower.split()[0] == name.lower().split()[0]
-    needed = ORGANISATION_RATIO_SAME_FIRST_WORD if same_shape else ORGANISATION_RATIO
-    if best >= needed and best - runner_up >= ORGANISATION_MARGIN:
-        return name, f"organisation read as {read!r}, taken as known {name!r}"
-    if looks_damaged(read):
-        return read, f"organisation {read!r} looks damaged by OCR; kept as read"
-    return read, None
 
 
 def owner_parties(line: re.Match[str]) -> tuple[str | None, list[str], list[str]]:
