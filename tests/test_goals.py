@@ -10,6 +10,7 @@ import pytest
 from models.document import Document
 from pipeline.extract.goal_table import read_achieved
 from pipeline.extract.goals import prose_goals, slutrapport_goals
+from pipeline.extract.plan_goals import plan_goals
 from pipeline.options import Options
 from pipeline.runner import process_file
 from tests.conftest import SAMPLES, SLUTRAPPORTER
@@ -278,3 +279,81 @@ def test_prose_goal_lists_without_bullets_and_goal_sentences():
         ("25 kvinnor ska kunna logga in med bank-id", 0.8),
         ("Målet är att 30% av 50 deltagare ska bli självförsörjande.", 0.7),
     ]
+
+
+# §9 of samples/verksamhetsplan-2018-harnosand-timra.txt as cleaned: its OCR read the
+# bullets as `e`.
+PLAN_WORK_GOALS = """
+e Sprida kunskap om Samordningsförbundets syfte, verksamhet och resultat hos
+medlemmarna.
+
+e Genomföra träffar/utbildningar mellan utvecklingsgruppen och styrelsen för att få en
+Ökad samsyn.
+
+e Verka för att parterna ska få en ökad kunskap om respektive parts uppdrag och
+ansvarsområde i syfte att identifiera hinder.
+
+e Ge stöd till att utveckla den strukturella samverkan mellan samverkansparterna.
+
+"""
+
+
+def test_plan_goals_of_a_list_with_ocr_bullets():
+    goals, warnings = plan_goals(
+        PLAN_WORK_GOALS, "Mål för verksamhetsarbetet under 2018", "d", lambda o: 1, 5
+    )
+    assert [(g.goal_id, g.level, g.goal, g.confidence) for g in goals] == [
+        (
+            "d-g5",
+            "unknown",
+            "Sprida kunskap om Samordningsförbundets syfte, verksamhet och resultat hos medlemmarna.",
+            0.8,
+        ),
+        (
+            "d-g6",
+            "unknown",
+            "Genomföra träffar/utbildningar mellan utvecklingsgruppen och styrelsen för att få en "
+            "Ökad samsyn.",
+            0.8,
+        ),
+        (
+            "d-g7",
+            "unknown",
+            "Verka för att parterna ska få en ökad kunskap om respektive parts uppdrag och ansvarsområde i "
+            "syfte att identifiera hinder.",
+            0.8,
+        ),
+        (
+            "d-g8",
+            "unknown",
+            "Ge stöd till att utveckla den strukturella samverkan mellan samverkansparterna.",
+            0.8,
+        ),
+    ]
+    assert all(g.project_id is None and g.achieved is None and g.outcome is None for g in goals)
+    assert warnings == []
+    # one line opening with `e` is a word, not a bullet: no list, and no goal sentence either
+    assert plan_goals("e Sprida kunskap om förbundet hos medlemmarna.\n", "Mål", "d", lambda o: 1)[0] == []
+
+
+def test_the_verksamhetsplans_own_goals():
+    doc = process_file(SAMPLES / "verksamhetsplan-2018-harnosand-timra.txt", Options())[0]
+    assert [(g.level, g.goal[:40], g.confidence) for g in doc.goals] == [
+        # §4: a goal sentence
+        ("unknown", "Förbundets finansiella mål är att Översk", 0.7),
+        # §5 "Förbundets övergripande mål och syfte": the purposes after "Syftet … är att:"
+        ("overall", "Resurser används på ett effektivare sätt", 0.8),
+        ("overall", "Möjliggöra en förbättrad förmåga till eg", 0.8),
+        # §8 "Mål för insatser finansierade av Samordningsförbundet"
+        ("unknown", "Attinsatserna långsiktigt stärker samarb", 0.8),
+        ("unknown", "| de individinriktade insatserna ska del", 0.6),  # OCR's "I de"
+        # §9 "Mål för verksamhetsarbetet under 2018"
+        ("unknown", "Sprida kunskap om Samordningsförbundets ", 0.8),
+        ("unknown", "Genomföra träffar/utbildningar mellan ut", 0.8),
+        ("unknown", "Verka för att parterna ska få en ökad ku", 0.8),
+        ("unknown", "Ge stöd till att utveckla den strukturel", 0.8),
+    ]
+    assert doc.goals[0].goal.endswith("d v s att inte överstiga 20 % av intäkterna.")
+    assert {g.project_id for g in doc.goals} == {None} and {g.page for g in doc.goals} == {1}
+    assert [g.goal_id for g in doc.goals] == [f"{doc.doc_id}-g{n}" for n in range(1, 10)]
+    assert any("damaged by OCR" in w for w in doc.warnings)

@@ -23,6 +23,7 @@ from pipeline.extract.parties import (
     federation_party,
     signatory_parties,
 )
+from pipeline.extract.plan_goals import plan_goals
 from pipeline.extract.projects import federation_name, slutrapport_fields
 from pipeline.options import Options
 
@@ -145,6 +146,21 @@ def extract_followed_up_goals(doc: Document) -> None:
             doc.warnings.extend(f"section {key}: {w}" for w in warnings)
 
 
+# Sections of a verksamhetsplan that state the förbund's own goals (§4, §5, §8, §9).
+PLAN_GOAL_SECTIONS = ("financial_goals", "federation_goals", "project_goals", "work_goals")
+
+
+def extract_plan_goals(doc: Document) -> None:
+    for section in doc.sections:
+        if section.key in PLAN_GOAL_SECTIONS:
+            found = section_text(doc, section.key)
+            goals, warnings = plan_goals(
+                found[0], section.heading, doc.doc_id, page_finder(doc, found[1]), len(doc.goals) + 1
+            )
+            doc.goals.extend(goals)
+            doc.warnings.extend(f"section {section.key}: {w}" for w in warnings)
+
+
 def extract_decisions(doc: Document) -> None:
     # The whole protokoll: a § paragraph's decision may run past the next heading.
     decisions, warnings = protokoll_decisions(doc.content_text, doc.doc_id, page_finder(doc, doc.start))
@@ -194,6 +210,8 @@ def run(doc: Document, options: Options) -> Document:
         extract_insatser(doc)
         if doc.doc_type == "delarsrapport":
             extract_followed_up_goals(doc)
+        else:
+            extract_plan_goals(doc)
     elif doc.doc_type == "protokoll":
         extract_decisions(doc)
         extract_board(doc, federation)
