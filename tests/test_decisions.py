@@ -93,3 +93,48 @@ def test_title_on_the_paragraph_line():
     assert [(r.paragraph, r.title, r.decision) for r in rows] == [
         ("§ 7", "Val av justerare", "att utse Anna Viklund")
     ]
+
+
+def paragraph_631() -> str:
+    """§ 631 of the sample protokoll, as written (the matter and both att-clauses)."""
+    text = PROTOKOLL.read_text(encoding="utf-8")
+    return text[text.index("§ 631") : text.index("§ 632")]
+
+
+def test_a_granting_decision_without_an_amount_takes_the_one_applied_for_in_the_matter():
+    # § 631 with its first clause written as many protokoll write it: the amount only in the
+    # matter ("Urkraft ansöker om kontant medfinansiering med totalt 150 000 kronor")
+    text = paragraph_631().replace(" kontant bidrag med 150 000 kronor avseende", " kontant bidrag avseende")
+    rows, warnings = protokoll_decisions(text, "d", lambda o: 3)
+    assert (rows[0].amount_sek, rows[0].recipient) == (150000, "Urkraft Service AB")
+    assert warnings == ["§ 631: amount '150 000 kronor' read from the matter; the decision names none"]
+    # "att bevilja ansökan": the application is granted, with the amount it applied for
+    clause = next(line for line in text.split("\n") if line.startswith("att bevilja"))
+    rows, _ = protokoll_decisions(text.replace(clause, "att bevilja ansökan."), "d", lambda o: 3)
+    assert (rows[0].amount_sek, rows[0].recipient) == (150000, "Urkraft")  # the heading's sender
+
+
+def test_the_matter_amount_only_when_it_is_the_only_one_and_the_decision_grants():
+    text = paragraph_631().replace(" kontant bidrag med 150 000 kronor avseende", " kontant bidrag avseende")
+    # two different amounts applied for or granted: none taken
+    both = text.replace(
+        "fördelat över 3 år.", "fördelat över 3 år. Tidigare har förbundet beviljat 90 000 kronor."
+    )
+    rows, warnings = protokoll_decisions(both, "d", lambda o: 3)
+    assert rows[0].amount_sek is None and rows[0].recipient is None
+    assert warnings == [
+        "§ 631: several amounts applied for or granted in the matter [150000, 90000]; none taken"
+    ]
+    # a decision that grants nothing keeps no amount of its matter
+    clauses = text[text.index("Samordningsförbundet beslutar:") :]
+    approving = text.replace(clauses, "Samordningsförbundet beslutar:\n\natt godkänna informationen.\n")
+    rows, warnings = protokoll_decisions(approving, "d", lambda o: 3)
+    assert (rows[0].amount_sek, warnings) == (None, [])
+
+
+def test_the_kur_grant_by_forsakringskassan_is_not_the_boards_decision(decisions):
+    # § 634: "Försäkringskassan i Stockholm [meddelade] att Skellefteå-Norsjö beviljats 140 000
+    # kronor" – the board decides "att godkänna rapporten", which grants nothing
+    row = by_paragraph(decisions)["§ 634"]
+    assert (row.decision, row.amount_sek, row.recipient) == ("att godkänna rapporten", None, None)
+    assert [r.paragraph for r in decisions[0] if r.amount_sek is not None] == ["§ 630", "§ 631"]

@@ -4,10 +4,12 @@ A paragraph opens with a line holding only `§ 630`; the next line is its headin
 bold markdown), then the matter, then `… beslutar:` and the decision as `att …` clauses
 (sample: the Skellefteå-Norsjö protokoll, § 626–636). The decision is the att-clauses,
 joined with newlines; its amount is the one written in those clauses (the matter's prose
-has totals and budgets that are not what the board decided) and its recipient the
-organisation the clause grants money to (`att bevilja Medlefors folkhögskola kontant bidrag
-med 600 000 kronor`), else the sender of the application named in the heading
-(`ESF-ansökan från Medlefors folkhögskola`), else null: a recipient is never guessed.
+has totals and budgets that are not what the board decided) or, when a clause grants the
+application without an amount ("att bevilja ansökan"), the one amount the matter says is
+applied for or granted (`matter_amount`). Its recipient is the organisation the clause
+grants money to (`att bevilja Medlefors folkhögskola kontant bidrag med 600 000 kronor`),
+else the sender of the application named in the heading (`ESF-ansökan från Medlefors
+folkhögskola`), else null: a recipient is never guessed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from functools import lru_cache
 from models.tables import DecisionRow
 from pipeline.extract.amounts import find_amounts
 from pipeline.extract.goal_table import read_data_file
+from pipeline.extract.insatser import cued_amounts
 
 # "§ 630" alone on its line (the sample), or followed by the paragraph's title.
 PARAGRAPH = re.compile(r"^[ \t#*]*§[ \t]*(?P<number>\d{1,4})\b[ \t*.:]*(?P<title>[^\n]*)$", re.MULTILINE)
@@ -42,6 +45,12 @@ AMOUNT_TO = re.compile(
     rf"(?:kr|kronor|tkr|:-)[ \t]+(?:till|åt)[ \t]+(?P<org>{ORGANISATION})"
     r"(?=[ \t]*(?:[.,;]|$|för\b|avseende\b))"
 )
+# A clause granting the application as a whole: its amount is the one applied for.
+APPROVES_APPLICATION = re.compile(
+    r"\b(?:bevilja|bifalla|godkänna)[rs]?\b[^.]{0,40}?\bansökan\b", re.IGNORECASE
+)
+# Amounts of the matter (amount_cues.tsv kinds) that a granting decision without one takes.
+MATTER_AMOUNT_KINDS = ("applied", "granted")
 APPLICATION_FROM = re.compile(
     rf"\b[Aa]nsökan[ \t]+från[ \t]+(?P<org>{ORGANISATION})(?=[ \t]*[;:,.”\"]|[ \t]+i[ \t]+samarbete\b|$)"
 )
@@ -110,9 +119,42 @@ def decided_amount(clauses: list[str], paragraph: str) -> tuple[int | None, list
     return chosen, warnings
 
 
-def recipient_of(clauses: list[str], title: str | None) -> str | None:
-    """Who the decision grants money to, as written; None when no clause grants money."""
-    granting = [c for c in clauses if grants(c) and find_amounts(c)]
+def grants_application(clause: str) -> bool:
+    """True when the clause grants money or the application ("att bevilja ansökan")."""
+    return grants(clause) or bool(APPROVES_APPLICATION.search(clause))
+
+
+def matter_amount(matter: str, clauses: list[str], paragraph: str) -> tuple[int | None, list[str]]:
+    """The amount of a granting decision whose clauses name none ("att bevilja ansökan"),
+    read from the matter before it: the one amount the matter says is applied for or
+    granted ("Urkraft ansöker om … 150 000 kronor", "beviljas 150 000 kr"). Other amounts
+    (totals, budgets) do not count; two different applied or granted amounts leave it null,
+    and so does a decision that grants nothing (`att godkänna rapporten`: the report's
+    amounts are not what the board decided)."""
+    if not any(grants_application(c) for c in clauses):
+        return None, []
+    found = [a for kind, a in cued_amounts(matter) if kind in MATTER_AMOUNT_KINDS]
+    warnings = [
+        f"{paragraph}: doubtful amount {a.raw!r} in the matter: {a.warning}" for a in found if a.doubtful
+    ]
+    values = list(dict.fromkeys(a.value for a in found if a.value is not None and not a.doubtful))
+    if len(values) == 1:
+        raw = next(a.raw for a in found if a.value == values[0])
+        return values[0], [
+            *warnings,
+            f"{paragraph}: amount {raw!r} read from the matter; the decision names none",
+        ]
+    if len(values) > 1:
+        warnings.append(
+            f"{paragraph}: several amounts applied for or granted in the matter {values}; none taken"
+        )
+    return None, warnings
+
+
+def recipient_of(clauses: list[str], title: str | None, from_matter: bool = False) -> str | None:
+    """Who the decision grants money to, as written; None when no clause grants money. With
+    the amount read from the matter, a granting clause need not hold the amount itself."""
+    granting = [c for c in clauses if grants_application(c) and (from_matter or find_amounts(c))]
     for clause in granting:
         if match := GRANTED_TO.search(clause) or AMOUNT_TO.search(clause):
             return match.group("org").strip(" \t.,;:")
@@ -130,8 +172,13 @@ def protokoll_decisions(text: str, doc_id: str, page_at) -> tuple[list[DecisionR
         paragraph = f"§ {match.group('number')}"
         body = text[match.end() : following.start() if following else len(text)]
         title = paragraph_title(match.group("title") or body)
-        clauses = [clause for clause, _ in decision_clauses(body)]
+        found = decision_clauses(body)
+        clauses = [clause for clause, _ in found]
         amount, amount_warnings = decided_amount(clauses, paragraph)
+        from_matter = False
+        if amount is None and not any(find_amounts(c) for c in clauses):
+            amount, more = matter_amount(body[: found[0][1]] if found else body, clauses, paragraph)
+            amount_warnings, from_matter = amount_warnings + more, amount is not None
         warnings.extend(amount_warnings)
         rows.append(
             DecisionRow(
@@ -140,7 +187,7 @@ def protokoll_decisions(text: str, doc_id: str, page_at) -> tuple[list[DecisionR
                 title=title,
                 decision="\n".join(clauses) or None,
                 amount_sek=amount,
-                recipient=recipient_of(clauses, title) if amount is not None else None,
+                recipient=recipient_of(clauses, title, from_matter) if amount is not None else None,
                 page=page_at(match.start()),
             )
         )
