@@ -10,6 +10,7 @@ whose digits cannot be an amount are not corrected but reported in the document'
 from __future__ import annotations
 
 import bisect
+from itertools import accumulate
 
 from models.document import Correction, Document
 from pipeline.clean.corrector import Settings, correct, settings_from_environment
@@ -51,10 +52,14 @@ def clean_document(doc: Document, settings: Settings) -> Document:
     result = correct(doc.raw_text, settings)
     corrections = result.corrections
     doc.text = apply_corrections(doc.raw_text, corrections)
+    starts = [p.start for p in doc.pages]
     for corr in corrections:
-        corr.page = page_number(doc, corr.start)
-    for page in doc.pages:
-        page.clean_start = raw_to_clean(corrections, page.start)
+        corr.page = doc.pages[max(bisect.bisect_right(starts, corr.start) - 1, 0)].number if starts else None
+    shifts = list(accumulate(len(c.corrected) - len(c.original) for c in corrections))
+    ends = [c.end for c in corrections]
+    for page in doc.pages:  # raw_to_clean for each page start, with the shifts summed once
+        before = bisect.bisect_right(ends, page.start)
+        page.clean_start = page.start + (shifts[before - 1] if before else 0)
     doc.corrections = corrections
     for offset, amount in result.doubtful:
         doc.warnings.append(

@@ -39,7 +39,7 @@ from pipeline.clean.candidates import (
 from pipeline.clean.diacritics import loss_mode
 from pipeline.clean.dictionary import load_token_fixes
 from pipeline.clean.index import Index, load_index
-from pipeline.clean.lattice import Edge, Option, best_path
+from pipeline.clean.lattice import Edge, Option, decide
 from pipeline.clean.protect import doubtful_amounts
 from pipeline.clean.rejoin import join_windows, load_year_context, year_joins
 from pipeline.clean.tokens import Token, split_tokens, token_fixes
@@ -213,7 +213,7 @@ def correct(raw: str, settings: Settings | None = None) -> Result:
                 edges.append(
                     Edge(first - run_start, first + stop - run_start, join, tokens[first].sentence_start)
                 )
-        for choice in best_path(run_stop - run_start, edges, transition, SENTENCE):
+        for choice in decide(run_stop - run_start, edges, transition, SENTENCE):
             option = choice.option
             if option.rule is None or choice.confidence < MIN_CONFIDENCE:
                 continue

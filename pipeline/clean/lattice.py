@@ -41,9 +41,18 @@ class Choice:
 
 
 def best_path(
-    n: int, edges: list[Edge], transition: Callable[[str, str], float], start_word: str
+    n: int,
+    edges: list[Edge],
+    transition: Callable[[str, str], float],
+    start_word: str,
+    first: int = 0,
+    first_word: str | None = None,
 ) -> list[Choice]:
-    """The best reading of tokens 0..n-1; every position must be covered by some edge."""
+    """The best reading of tokens first..n-1; every position must be covered by some edge.
+
+    `first_word` is the word before position `first` (default: start_word); edges that start
+    a sentence always follow start_word.
+    """
     by_first: dict[int, list[Edge]] = {}
     for edge in edges:
         by_first.setdefault(edge.first, []).append(edge)
@@ -52,10 +61,10 @@ def best_path(
         context = start_word if edge.sentence_start else previous
         return option.local + transition(option.word, context)
 
-    # Forward: best score of tokens 0..i-1 ending in a given word, with back-pointers.
-    forward: list[dict[str, tuple[float, tuple | None]]] = [{} for _ in range(n + 1)]
-    forward[0][start_word] = (0.0, None)
-    for i in range(n):
+    # Forward: best score of tokens first..i-1 ending in a given word, with back-pointers.
+    forward: dict[int, dict[str, tuple[float, tuple | None]]] = {i: {} for i in range(first, n + 1)}
+    forward[first][start_word if first_word is None else first_word] = (0.0, None)
+    for i in range(first, n):
         if not forward[i]:
             continue
         for edge in by_first.get(i, ()):
@@ -71,10 +80,10 @@ def best_path(
                     target[option.word] = (best, back)
 
     # Backward: best score of tokens i..n-1 given the previous word.
-    backward: list[dict[str, float]] = [{} for _ in range(n + 1)]
+    backward: dict[int, dict[str, float]] = {i: {} for i in range(first, n + 1)}
     for word in forward[n]:
         backward[n][word] = 0.0
-    for i in range(n - 1, -1, -1):
+    for i in range(n - 1, first - 1, -1):
         for previous in forward[i]:
             best = NEG_INF
             for edge in by_first.get(i, ()):
@@ -122,4 +131,41 @@ def best_path(
         rivals = covering.get(edge.first, [])
         total = sum(10 ** min(score - chosen, 300.0) for score in rivals) if chosen > NEG_INF else 1.0
         choices.append(Choice(edge, option, 1.0 / max(total, 1.0)))
+    return choices
+
+
+def decide(
+    n: int, edges: list[Edge], transition: Callable[[str, str], float], start_word: str
+) -> list[Choice]:
+    """best_path over tokens 0..n-1, solved only where there is something to decide.
+
+    A position covered by a single one-token edge with a single option (a word that can only
+    stay as it is) cuts the lattice in two: whatever comes before, the path goes through that
+    word, so each side is best solved alone, with the word as the context of what follows it.
+    In clean text nearly every position is such a cut and nothing is left to solve; the
+    confidences are unchanged, as everything outside a stretch adds the same score to all of
+    its paths. A stretch is solved with the cut after it, whose transition depends on it.
+    """
+    covering = [0] * n
+    for edge in edges:
+        for position in range(edge.first, edge.stop):
+            covering[position] += 1
+    fixed: dict[int, Edge] = {
+        edge.first: edge
+        for edge in edges
+        if edge.stop == edge.first + 1 and len(edge.options) == 1 and covering[edge.first] == 1
+    }
+    choices: list[Choice] = []
+    position = 0
+    while position < n:
+        if position in fixed:
+            position += 1
+            continue
+        start = position
+        while position < n and position not in fixed:
+            position += 1
+        stop = min(position + 1, n)  # the cut after the stretch, when there is one
+        before = fixed[start - 1].options[0].word if start > 0 else None
+        stretch = [edge for edge in edges if start <= edge.first < stop]
+        choices += best_path(stop, stretch, transition, start_word, start, before)
     return choices
