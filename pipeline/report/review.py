@@ -114,7 +114,8 @@ def context_in(text: str, word: str, estimate: int) -> tuple[str, str, str] | No
     before, after = WHITESPACE.sub(" ", before), WHITESPACE.sub(" ", after)
     # Cut at a space, so the context starts and ends with whole words.
     before = ("…" + before.split(" ", 1)[-1]) if at > CONTEXT_CHARS and " " in before else before
-    after = (after.rsplit(" ", 1)[0] + "…") if " " in after.strip() else after
+    cut_after = at + len(word) + CONTEXT_CHARS < len(text)
+    after = (after.rsplit(" ", 1)[0] + "…") if cut_after and " " in after.strip() else after
     return before, word, after
 
 
