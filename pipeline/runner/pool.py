@@ -31,8 +31,9 @@ from pipeline.options import Options
 from pipeline.runner.pages import fan_out, lanes_for
 from pipeline.runner.work import FileResult, convert_file, failed_result
 
-# Modules the forkserver imports once, so forked workers start with the pipeline loaded.
-PRELOAD = ["pipeline.runner.work"]
+# Modules the forkserver imports once, so forked workers start with the pipeline loaded
+# (warm: the corrector's index, hunspell and spaCy too).
+PRELOAD = ["pipeline.runner.work", "pipeline.runner.warm"]
 # Seconds a stopping worker gets to exit by itself before it is killed.
 STOP_GRACE_SECONDS = 2.0
 
