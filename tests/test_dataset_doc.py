@@ -9,7 +9,12 @@ of each example must give the same table, and it must hold what the samples say.
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -17,6 +22,7 @@ import pytest
 from pydantic import Field
 
 from models.tables import TABLES, GoalRow
+from pipeline.export import database
 from pipeline.report import dictionary
 
 TEXT = dictionary.DOC.read_text(encoding="utf-8")
@@ -165,3 +171,50 @@ def test_the_database_views_carry_the_column_descriptions(sample_dataset):
             ).fetchall()
         )
     assert comments["start"] == TABLES["corrections"].model_fields["start"].description
+
+
+COUNT_EVERY_VIEW = " union all ".join(f"select '{name}', count(*) from {name}" for name in TABLES)
+
+
+def count_rows_in_a_child(database: Path, cwd: Path, search_path: Path | None) -> dict[str, int]:
+    """Open the database in a fresh process from `cwd`, as an analyst would, and count every view."""
+    config = {"file_search_path": str(search_path)} if search_path else {}
+    code = (
+        "import duckdb, json, sys\n"
+        f"con = duckdb.connect({str(database)!r}, read_only=True, config={config!r})\n"
+        f"print(json.dumps(dict(con.sql({COUNT_EVERY_VIEW!r}).fetchall())))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_database_keeps_working_when_the_dataset_moves_and_from_another_directory(
+    sample_dataset, tmp_path
+):
+    rows = json.loads((sample_dataset / "manifest.json").read_text(encoding="utf-8"))["rows"]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    moved = tmp_path / "arkiv" / "finsam-2026"
+    shutil.copytree(sample_dataset, tmp_path / "first")
+    moved.parent.mkdir()
+    (tmp_path / "first").rename(moved)  # moved and renamed after it was written
+    database = moved / "finsam.duckdb"
+    assert count_rows_in_a_child(database, cwd=moved, search_path=None) == rows
+    assert count_rows_in_a_child(database, cwd=elsewhere, search_path=moved) == rows
+    relative = Path("..") / "arkiv" / "finsam-2026"
+    assert count_rows_in_a_child(database, cwd=elsewhere, search_path=relative) == rows
+    with duckdb.connect(str(database), read_only=True) as con:
+        definitions = [
+            sql for (sql,) in con.sql("select sql from duckdb_views() where not internal").fetchall()
+        ]
+    assert len(definitions) == len(TABLES)
+    assert not [sql for sql in definitions if str(tmp_path) in sql or "/" in sql.split("read_parquet", 1)[1]]
+
+
+def test_connect_finds_the_files_from_any_working_directory(sample_dataset, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with database.connect(sample_dataset) as con:
+        assert con.sql("select count(*) from documents").fetchall() == [(17,)]
+        with pytest.raises(duckdb.Error):
+            con.execute("create table scratch (x int)")  # read-only: nothing is changed by accident
