@@ -6,8 +6,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # poppler-utils: pdftoppm for the OCR comparison; fonts-dejavu-core: the sample generator's font.
 APT_PACKAGES := tesseract-ocr tesseract-ocr-swe poppler-utils fonts-dejavu-core
+# chromium: the report test opens out/report.html in Debian's browser through playwright,
+# which never downloads a browser of its own. Only `make test` needs it, not `make demo`.
+TEST_APT_PACKAGES := chromium
 
-.PHONY: setup system-deps demo test lint lock golden samples ocr-compare bench eval clean
+.PHONY: setup system-deps test-deps demo test lint lock golden samples ocr-compare bench eval dataset-doc clean
 
 setup: system-deps $(STAMP)
 
@@ -22,6 +25,16 @@ system-deps:
 	    echo "missing system packages; run: sudo apt-get install -y $(APT_PACKAGES)"; exit 1; \
 	fi
 
+# Debian's chromium for the report test, via apt when missing (root), else say how.
+test-deps:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing $(TEST_APT_PACKAGES) with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_APT_PACKAGES) >/dev/null; \
+	else \
+	    echo "missing system packages; run: sudo apt-get install -y $(TEST_APT_PACKAGES)"; exit 1; \
+	fi
+
 $(STAMP): requirements.lock pyproject.toml setup.py pipeline/clean/_search.pyx
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
@@ -31,7 +44,8 @@ $(STAMP): requirements.lock pyproject.toml setup.py pipeline/clean/_search.pyx
 demo: setup
 	$(BIN)/finsam convert samples --out out
 
-test: setup
+# The report test leaves its screenshot in tests/artifacts/ (or $$FINSAM_ARTIFACTS).
+test: setup test-deps
 	$(BIN)/python -m pytest
 
 lint: setup
@@ -45,7 +59,7 @@ lock:
 	mv requirements.lock.new requirements.lock && rm -rf .venv-lock
 
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) out .pytest_cache tests/artifacts
 
 # Rewrite tests/golden/ from the current output; read the diff before committing it.
 golden: setup
@@ -74,3 +88,8 @@ bench: setup
 eval: setup
 	$(BIN)/python -m tools.evaluate_clean
 	$(BIN)/python -m tools.evaluate_records
+
+# Rewrite the column tables of docs/dataset.md from models/tables.py (after changing a
+# table model); then describe any new column there.
+dataset-doc: setup
+	$(BIN)/python -m pipeline.report.dictionary
