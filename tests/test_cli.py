@@ -141,9 +141,14 @@ def test_inspect_shows_type_sections_records_and_corrections():
         "repeats page 18",
     ):
         assert expected in result.stdout
+    # Sections nest under their chapter in a tree; the header panel counts the records.
+    assert "│   ├── 3.1 Bakgrund till insatsen → background" in result.stdout
+    assert "costs 12" in result.stdout
     mangled = finsam("inspect", str(SAMPLES / "delarsrapport-2021-harnosand-timra.txt"))
     assert "corrections (" in mangled.stdout
     assert any("rcdovisar" in line and "redovisar" in line for line in mangled.stdout.splitlines())
+    # Only the first corrections are shown, the rest counted by rule, with where to see them all.
+    assert "the first 10 shown, all: finsam clean --diff" in mangled.stdout and "by rule: " in mangled.stdout
 
 
 def test_text_verbose_tells_each_pages_source_and_confidence(tmp_path):
