@@ -4,9 +4,10 @@ Each generated file (samples/generated/) renders one slutrapport of the text sam
 records the pipeline reads from the text original (pinned and hand-checked in
 tests/golden/) are the expected ones. For every generated file this measures field
 accuracy (project name, period, granted amount), cost-row precision and recall (a row is
-category, kind, year and amount exactly) and goal precision and recall (a goal matches when
-its text is at least GOAL_TEXT_SIMILARITY similar and its `achieved` is equal). Pages
-missing from a file (the TIFF and the mixed PDF hold 2 and 3 of 5 pages) are not held
+category, kind, year and amount exactly), goal precision and recall (a goal matches when
+its text is at least GOAL_TEXT_SIMILARITY similar and its `achieved` is equal) and party
+precision and recall (a party is role, normalised organisation, person and e-mail exactly).
+Pages missing from a file (the TIFF and the mixed PDF hold 2 and 3 of 5 pages) are not held
 against it: expected records are limited to the pages the file has.
 
     python -m tools.evaluate_records       (writes docs/records-evaluation.md)
@@ -56,6 +57,15 @@ def precision_recall(found: list, expected: list, same) -> tuple[float, float, i
     return precision, recall, hits, len(found), len(expected)
 
 
+def party_keys(doc: Document, signatures: bool = True) -> list[tuple]:
+    """Parties as compared: the signatories only when the file holds the signature page."""
+    return [
+        (p.role, p.organisation, p.person, p.email)
+        for p in doc.parties
+        if signatures or p.role != "signatory"
+    ]
+
+
 def same_goal(a, b) -> bool:
     return a.achieved == b.achieved and fuzz.ratio(a.goal, b.goal) >= GOAL_TEXT_SIMILARITY
 
@@ -76,9 +86,11 @@ def evaluate(options: Options) -> list[dict]:
             cost_keys(got), cost_keys(expected) if has_costs else [], lambda a, b: a == b
         )
         goals = precision_recall(got.goals, expected.goals if has_goals else [], same_goal)
+        has_signatures = any(s.key == "signatures" for s in got.sections) or _pages is None
+        parties = precision_recall(party_keys(got), party_keys(expected, has_signatures), lambda a, b: a == b)
         rows.append(
             {"file": name, "source": got.text_source, "type": got.doc_type, "fields": fields,
-             "costs": costs, "goals": goals}
+             "costs": costs, "goals": goals, "parties": parties}
         )  # fmt: skip
     return rows
 
@@ -91,19 +103,22 @@ def markdown(rows: list[dict]) -> str:
         "Expected records are those read from the text original of each file (the first and fifth",
         "slutrapport of `samples/slutrapporter-2019-2022-harnosand-timra.txt`, pinned in",
         "tests/golden/ and checked by hand against the source). A cost row matches on category, kind,",
-        f"year and amount; a goal on `achieved` and text similarity ≥ {GOAL_TEXT_SIMILARITY}. Files",
-        "holding only some pages are judged on the records of those pages.",
+        f"year and amount; a goal on `achieved` and text similarity ≥ {GOAL_TEXT_SIMILARITY}; a party",
+        "on role, organisation (as normalised against the gazetteer), person and e-mail. Files",
+        "holding only some pages are judged on the records of those pages (signatories only where",
+        "the signature page is held).",
         "",
         "| file | read as | type | field accuracy | cost precision | cost recall "
-        "| goal precision | goal recall |",
-        "|---|---|---|---:|---:|---:|---:|---:|",
+        "| goal precision | goal recall | party precision | party recall |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        cp, cr, ch, cf, ce = r["costs"]
-        gp, gr, gh, gf, ge = r["goals"]
+        cells = []
+        for key in ("costs", "goals", "parties"):
+            p, rec, hits, found, expected = r[key]
+            cells += [f"{p:.0%} ({hits}/{found})", f"{rec:.0%} ({hits}/{expected})"]
         lines.append(
-            f"| {r['file']} | {r['source']} | {r['type']} | {r['fields']:.0%} "
-            f"| {cp:.0%} ({ch}/{cf}) | {cr:.0%} ({ch}/{ce}) | {gp:.0%} ({gh}/{gf}) | {gr:.0%} ({gh}/{ge}) |"
+            f"| {r['file']} | {r['source']} | {r['type']} | {r['fields']:.0%} | " + " | ".join(cells) + " |"
         )
     return "\n".join(lines) + "\n"
 
