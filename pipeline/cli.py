@@ -150,12 +150,12 @@ REPORT = "report.html"
 
 def write_report_timed(directory: Path) -> None:
     """Write DIR/report.html and say where and how long it took; a usage error if DIR is no dataset."""
+    began = time.perf_counter()
     # Imported here: pandas and matplotlib take a second to load, which `text` or `clean`
     # of one file, and a convert with nothing to do, need not pay.
     from pipeline.report.build import write_report
     from pipeline.report.dataset import NotADataset
 
-    began = time.perf_counter()
     try:
         path = write_report(directory)
     except (NotADataset, OSError) as exc:
