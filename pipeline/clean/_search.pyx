@@ -236,6 +236,10 @@ cdef extern from *:
         int intern(SearchState&) except +
 
 
+# Windows of characters whose readings are remembered, at most (a few MB).
+cdef size_t MAX_KNOWN_WINDOWS = 200_000
+
+
 cdef struct Step:
     int consumed
     double cost
@@ -364,13 +368,18 @@ cdef class Search:
     """The confusion table and the search constants of channel.py, ready for read_back."""
 
     cdef dict by_first      # first character -> [(wrong, right, cost)] in table order
+    cdef int reach          # the most characters a confusion spans
+    cdef object trie        # the trie the windows below were encoded for
+    cdef tuple window_ids   # by drop_letters: characters from a position on -> index in known
+    cdef vector[vector[Step]] known
     cdef dict drop_cost     # character -> cheapest way to drop it
     cdef double generic_cost, margin, generic_from_cost, max_cost_per_char, min_budget, max_cost
     cdef double compound_part_min_frequency, compound_cost
     cdef int generic_edits_long_token, compound_min_part, max_candidates
 
     def __init__(self, list confusions, dict constants):
-        self.by_first, self.drop_cost = {}, {}
+        self.by_first, self.drop_cost, self.window_ids, self.trie = {}, {}, ({}, {}), None
+        self.reach = max([len(wrong) for wrong, _, _ in confusions], default=1)
         for wrong, right, cost in confusions:
             self.by_first.setdefault(wrong[0], []).append((wrong, right, cost))
             if not right and len(wrong) == 1:
@@ -387,27 +396,50 @@ cdef class Search:
         self.compound_min_part = constants["COMPOUND_MIN_PART"]
         self.max_candidates = constants["MAX_CANDIDATES"]
 
-    cdef vector[vector[Step]] steps(self, Trie trie, str token, bint drop_letters):
-        """Channel.steps, keeping only outputs spelt with the lexicon's letters."""
-        cdef vector[vector[Step]] table = vector[vector[Step]](len(token))
-        cdef Step step
+    cdef vector[int] steps(self, Trie trie, str token, bint drop_letters):
+        """For each position of the token, the index of its ways to read on in self.known.
+
+        Channel.steps, keeping only outputs spelt with the lexicon's letters. What can be
+        read at a position depends only on the characters a confusion can span from there
+        (self.reach), so each such window is worked out once and remembered.
+        """
+        if trie is not self.trie or self.known.size() > MAX_KNOWN_WINDOWS:
+            self.trie, self.window_ids = trie, ({}, {})
+            self.known.clear()
+        cdef vector[int] ids = vector[int](len(token))
         cdef Py_ssize_t i
+        cdef int found
+        cdef dict window_ids = self.window_ids[drop_letters]
         for i in range(len(token)):
-            ch = token[i]
-            options = {}  # (consumed, text) -> cost, in insertion order like channel.py
-            if ch.isalpha():
-                options[(1, ch.lower())] = 0.0
-            for wrong, right, cost in self.by_first.get(ch, ()):
-                if token.startswith(wrong, i):
-                    key = (len(wrong), right)
-                    options[key] = min(options.get(key, self.generic_cost), cost)
-            if drop_letters or not ch.isalpha():
-                options.setdefault((1, ""), self.drop_cost.get(ch, self.generic_cost))
-            for (consumed, text), cost in options.items():
-                step.text.clear()
-                if trie.encode(text, &step.text):
-                    step.consumed, step.cost = consumed, cost
-                    table[i].push_back(step)
+            window = token[i : i + self.reach]
+            known = window_ids.get(window)
+            if known is None:
+                found = <int>self.known.size()
+                self.known.push_back(self.window_steps(trie, window, drop_letters))
+                window_ids[window] = found
+            else:
+                found = known
+            ids[i] = found
+        return ids
+
+    cdef vector[Step] window_steps(self, Trie trie, str window, bint drop_letters):
+        cdef vector[Step] table
+        cdef Step step
+        ch = window[0]
+        options = {}  # (consumed, text) -> cost, in insertion order like channel.py
+        if ch.isalpha():
+            options[(1, ch.lower())] = 0.0
+        for wrong, right, cost in self.by_first.get(ch, ()):
+            if window.startswith(wrong):
+                key = (len(wrong), right)
+                options[key] = min(options.get(key, self.generic_cost), cost)
+        if drop_letters or not ch.isalpha():
+            options.setdefault((1, ""), self.drop_cost.get(ch, self.generic_cost))
+        for (consumed, text), cost in options.items():
+            step.text.clear()
+            if trie.encode(text, &step.text):
+                step.consumed, step.cost = consumed, cost
+                table.push_back(step)
         return table
 
     def read_back(
@@ -428,7 +460,7 @@ cdef class Search:
         cdef int max_generic = (
             (2 if n >= self.generic_edits_long_token else 1) if generic_edits else 0
         )
-        cdef vector[vector[Step]] steps = self.steps(trie, token, generic_edits)
+        cdef vector[int] steps = self.steps(trie, token, generic_edits)
         cdef vector[char] is_stop = vector[char](n + 1, 0)
         for stop in stops:
             is_stop[stop] = 1
@@ -501,8 +533,8 @@ cdef class Search:
                         frontier.offer(grown, budget + 1.0)
             if i == n:
                 continue
-            for k in range(<int>steps[i].size()):
-                step = &steps[i][k]
+            for k in range(<int>self.known[steps[i]].size()):
+                step = &self.known[steps[i]][k]
                 grown.cost = cost + step.cost
                 if grown.cost > budget:
                     continue
