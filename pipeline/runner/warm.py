@@ -5,7 +5,8 @@ hunspell (about half a second) and the parties' spaCy pipeline (about a second):
 document needs. (The PDF readers and their word list stay lazy: a batch of text files would
 wait for them for nothing.) Every worker forked afterwards shares these pages copy-on-write
 instead of loading them itself: with two workers that is one load instead of two, and a
-worker replaced after a crash starts at once. A failure here only costs that time: the worker loads on first use.
+worker replaced after a crash starts at once. A failure here only costs that time: the
+worker loads on first use.
 """
 
 from __future__ import annotations
