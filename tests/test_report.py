@@ -275,6 +275,20 @@ def test_convert_writes_report_and_database_and_a_kept_dataset_keeps_its_report(
     assert not list(tmp_path.glob(".out.*")) and not list(out.glob(".*"))  # no temporary left
 
 
+def test_failed_documents_head_the_warnings_and_the_counts(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "tom.txt").write_bytes(b"")
+    shutil.copy(QUICK, folder / "bra.txt")
+    result = finsam("convert", str(folder), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1 and "report:" in result.stdout  # failures are reported too
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    failed = html.split('id="warnings-failed"', 1)[1].split("</details>", 1)[0]
+    assert "tom.txt" in failed and "empty file (0 bytes)" in failed and "bra.txt" not in failed
+    assert '<span class="number" id="summary-failed">1</span>' in html
+    assert html.index('id="warnings-failed"') < html.index('id="review"')
+
+
 def test_no_report_leaves_the_report_out_but_not_the_database(tmp_path):
     out = tmp_path / "out"
     result = finsam("convert", str(QUICK), "--out", str(out), "--no-report")

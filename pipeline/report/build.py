@@ -10,6 +10,7 @@ can be mailed, archived or opened offline. Text from the documents is escaped by
 
 from __future__ import annotations
 
+import math
 import os
 from collections import Counter
 from pathlib import Path
@@ -56,8 +57,13 @@ def render(dataset: Dataset) -> str:
     )
     environment.filters["amount"] = review.amount_text
     environment.filters["noun"] = noun
-    environment.filters["confidence"] = lambda v: "" if v is None or pd.isna(v) else f"{v:.2f}"
+    environment.filters["confidence"] = confidence_text
     return environment.get_template("report.html.j2").render(context(dataset))
+
+
+def confidence_text(value: float | None) -> str:
+    """Two decimals, rounded down: 0.699 is shown as 0.69, as it is below a 0.70 threshold."""
+    return "" if value is None or pd.isna(value) else f"{math.floor(value * 100) / 100:.2f}"
 
 
 def noun(count: int, word: str) -> str:
@@ -106,6 +112,10 @@ def context(dataset: Dataset) -> dict:
         "record_threshold": review.RECORD_THRESHOLD,
         "review_corrections": review.correction_queue(corrections, sections, labels),
         "review_records": review.record_queue(goals, costs, projects, labels),
+        "failed": [
+            {"doc_id": d.doc_id, "document": labels[d.doc_id], "error": text_or_empty(d.error)}
+            for d in documents[documents.status == "failed"].itertuples()
+        ],
         "warning_groups": review.warning_groups(documents, goals, costs, labels),
         "documents": document_views(dataset, labels, rates),
     }

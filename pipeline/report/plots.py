@@ -61,12 +61,19 @@ def to_svg(figure: Figure, name: str, title: str) -> str:
 
 def new_figure(rows: int) -> tuple[Figure, object]:
     with matplotlib.rc_context(RC):
-        figure = Figure(figsize=(WIDTH, MARGIN_HEIGHT + ROW_HEIGHT * max(rows, 1)))
+        # At least three rows high, so one or two bars do not become slabs.
+        figure = Figure(figsize=(WIDTH, MARGIN_HEIGHT + ROW_HEIGHT * max(rows, 3)))
         axes = figure.add_subplot()
     axes.grid(axis="x", color=GRID_COLOUR, linewidth=0.6)
     axes.set_axisbelow(True)
     axes.tick_params(axis="y", length=0)
     return figure, axes
+
+
+def fit_rows(axes, rows: int) -> None:
+    """Keep a bar one row high however few bars there are (centred in the figure's rows)."""
+    spare = (max(rows, 3) - rows) / 2
+    axes.set_ylim(-0.5 - spare, rows - 0.5 + spare)
 
 
 def message_plot(name: str, title: str, message: str) -> str:
@@ -92,6 +99,7 @@ def status_by_type(counts: dict[str, dict[str, int]]) -> str:
         bars = axes.barh(places, values, left=left, color=colour, label=status, height=0.62)
         axes.bar_label(bars, labels=[str(v) if v else "" for v in values], label_type="center", color="white")
         left = [a + b for a, b in zip(left, values, strict=True)]
+    fit_rows(axes, len(types))
     axes.set_xlabel("documents")
     axes.xaxis.get_major_locator().set_params(integer=True)
     axes.legend(ncols=3, loc="lower right", bbox_to_anchor=(1, 1), frameon=False)
@@ -112,6 +120,7 @@ def ocr_confidence(labels: list[str], values: list[float], threshold: float) -> 
     axes.bar_label(bars, labels=[f"{v:.2f}" for v, _ in pairs], padding=3, fontsize=8)
     axes.axvline(threshold, color="#555555", linestyle="--", linewidth=0.8)
     axes.set_xlim(0, 1.08)
+    fit_rows(axes, len(pairs))
     axes.set_xlabel(f"mean OCR word confidence (dashed: {threshold:.2f})")
     return to_svg(figure, "ocr", title)
 
@@ -140,6 +149,7 @@ def correction_rate(labels: list[str], sure: list[float], doubtful: list[float],
     )
     axes.bar_label(bars, labels=[f"{s + d:.1f}" for s, d, _ in rows], padding=3, fontsize=8)
     axes.set_xlim(0, max(s + d for s, d, _ in rows) * 1.12)
+    fit_rows(axes, len(rows))
     axes.set_xlabel("corrections per 1,000 characters")
     axes.legend(ncols=2, loc="lower right", bbox_to_anchor=(1, 1), frameon=False)
     return to_svg(figure, "corrections", title)

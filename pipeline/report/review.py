@@ -47,8 +47,8 @@ WARNING_KINDS: tuple[tuple[str, str, re.Pattern], ...] = (
     ),
     (
         "doubtful_amount",
-        "Doubtful amounts and dates: kept as read",
-        re.compile(r"doubtful amount|amount not readable|several amounts|period|dates in|dash read as minus"),
+        "Values not read safely (amounts, dates, e-mail addresses): kept as read",
+        re.compile(r"doubtful amount|not readable|several amounts|period|dates in|dash read as minus"),
     ),
     (
         "ocr_damage",
