@@ -45,7 +45,9 @@ FACTS = ("title", "organisation", "project_name", "period_start", "period_end", 
 
 def document_view(doc: Document) -> list[RenderableType]:
     """Everything `inspect` shows of one document, in reading order."""
-    parts: list[RenderableType] = [header_panel(doc), sections_tree(doc)]
+    parts: list[RenderableType] = [header_panel(doc)]
+    if not doc.failed:  # a failed file has no text, so no sections either
+        parts.append(sections_tree(doc))
     if doc.warnings:
         parts.append(warnings_panel(doc))
     if doc.costs:
