@@ -18,8 +18,9 @@ Each finsam run and plain-Tesseract run is repeated and the fastest kept (REPEAT
 shared machine the other work only ever adds time. CPU seconds and peak memory are sampled
 from the process tree with psutil (resident set size: pages shared with the forkserver
 count in full); without psutil they are left out. A last table times the stages in one
-process, on the first and a second pass over one copy of each input: the corrector keeps
-what it learnt about a word, so a second pass over the same text shows its warm speed.
+warm process (index, hunspell and spaCy loaded, as in a worker after its first file), on a
+first and a second pass over one copy of each input: the corrector keeps what it learnt
+about a word, so a second pass over the same text shows its warm speed.
 """
 
 from __future__ import annotations
@@ -336,8 +337,19 @@ def stage_seconds(paths: list[Path]) -> dict[str, float]:
     return spent
 
 
+def warm_process() -> None:
+    """Load what a worker loads once (index, hunspell, spaCy, the PDF word list), so that the
+    stage table shows per-page work, not start-up."""
+    from pipeline.ingest import pdf
+    from pipeline.runner import warm
+
+    warm.warm_up()
+    pdf.known_words()
+
+
 def stage_profile(workloads: dict[str, Workload], copies: dict[str, int]) -> list[tuple[str, int, dict]]:
     """(pass, pages, seconds per stage) for one copy of each input; scans once (OCR learns nothing)."""
+    warm_process()
     profile = []
     for name in ("text", "born-digital", "scanned"):
         load = workloads[name]
@@ -486,11 +498,15 @@ def verdict(ok: bool) -> str:
 def target_lines(results: dict) -> list[str]:
     runs, loads = results["runs"], results["workloads"]
     lines = []
+    passes = {label: (pages, sum(spent.values())) for label, pages, spent in results["stages"]}
     for name in ("text", "born-digital"):
         speed = loads[name].pages / runs[(name, 1)].seconds
+        steady = loads[name].pages / max(runs[(name, 1)].seconds - results["startup"].seconds, 1e-9)
+        pages, seconds = passes[f"{name}, pass 1"]
         lines.append(
             f"- {name} ≥ {TARGET_PAGES_PER_CORE} pages/s per core: {speed:.1f} "
-            f"({verdict(speed >= TARGET_PAGES_PER_CORE)})"
+            f"({verdict(speed >= TARGET_PAGES_PER_CORE)}); {steady:.1f} without the start-up; "
+            f"{pages / seconds:.1f} in a warm process on text it has not seen (stage table)"
         )
     scan_ratio = runs[("scanned", 1)].seconds / plain_ocr(results, 1)
     steady = (runs[("scanned", 1)].seconds - results["startup"].seconds) / plain_ocr(results, 1)
@@ -582,8 +598,10 @@ def markdown(results: dict, command: str, facts: list[str], minutes: float) -> s
             "## Where the time goes (seconds, one process, one copy of each input)",
             "",
             "A run's rate on text and born-digital PDFs is set by the stages, not by the batch: the",
-            "table below times them in one process. The corrector (clean) remembers what it worked out",
-            "about each word, so a second pass over the same text shows its warm speed; the copies the",
+            "table below times them in one process that has loaded what a worker loads once (the",
+            "corrector's index, hunspell, spaCy): pass 1 is text it has not seen. The corrector (clean)",
+            "remembers what it worked out about each word, so a second pass over the same text shows",
+            "its warm speed; the copies the",
             "runs above convert are therefore cheaper for one worker, which has seen them all, than for",
             "two, which each start cold. Born-digital pages spend their time in pdfplumber (ingest).",
             "",

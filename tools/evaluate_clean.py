@@ -250,18 +250,25 @@ def measure_speed(cold_build: bool) -> dict:
         raw = (SAMPLES / name).read_text(encoding="utf-8")
         tokens = len(raw.split())
         correct(raw, Settings())  # warm-up: hunspell, priors, the lattice code paths
-        best = float("inf")
+        best = unseen = float("inf")
         for _ in range(SPEED_RUNS):
-            index.memo.clear()  # every reading searched afresh, as in unseen text
+            index.memo.clear()  # every reading searched afresh; hunspell's verdicts kept
             started = time.process_time()
             correct(raw, Settings())
             best = min(best, time.process_time() - started)
+        for _ in range(SPEED_RUNS):
+            index.memo.clear()  # nothing known about any token: text never seen
+            index.lexicon._valid.clear()
+            started = time.process_time()
+            correct(raw, Settings())
+            unseen = min(unseen, time.process_time() - started)
         started = time.process_time()
         correct(raw, Settings())  # readings memoised: the same text again
         memoised = time.process_time() - started
         speed[name] = {
             "tokens": tokens,
             "tokens_per_s": tokens / best,
+            "unseen_tokens_per_s": tokens / unseen,
             "memoised_tokens_per_s": tokens / memoised,
         }
     load = {"cached_s": subprocess_json(LOAD_CODE)["seconds"]}
@@ -373,13 +380,22 @@ def clean_table(rows: list[dict]) -> list[str]:
 
 def speed_lines(speed: dict) -> list[str]:
     out = [
-        "| input | tokens | tokens/s (readings searched afresh) | tokens/s (same text again, memoised) |",
-        "|---|---:|---:|---:|",
+        "| input | tokens | tokens/s (text never seen) | tokens/s (readings searched afresh, "
+        "hunspell verdicts known) | tokens/s (same text again, memoised) |",
+        "|---|---:|---:|---:|---:|",
     ]
     for name, s in speed["samples"].items():
         out.append(
-            f"| {name} | {s['tokens']} | {s['tokens_per_s']:,.0f} | {s['memoised_tokens_per_s']:,.0f} |"
+            f"| {name} | {s['tokens']} | {s['unseen_tokens_per_s']:,.0f} | {s['tokens_per_s']:,.0f} "
+            f"| {s['memoised_tokens_per_s']:,.0f} |"
         )
+    out += [
+        "",
+        "*Text never seen*: the memoised readings and hunspell's verdicts are cleared before "
+        "each run; it is the figure for a new document. The middle column keeps hunspell's "
+        "verdicts (as earlier versions of this table measured): hunspell takes about a third "
+        "of the time on mangled text, mostly checking compounds.",
+    ]
     load = speed["load"]
     out += [
         "",
@@ -435,9 +451,9 @@ def summary(
         max(shares) <= 0.002,
     )
     if speed:
-        rates = [s["tokens_per_s"] for s in speed["samples"].values()]
+        rates = [s["unseen_tokens_per_s"] for s in speed["samples"].values()]
         add(
-            "≥ 20 000 tokens/s per core on mangled text",
+            "≥ 20 000 tokens/s per core on mangled text (text never seen)",
             ", ".join(f"{x:,.0f}" for x in rates),
             min(rates) >= 20000,
         )
