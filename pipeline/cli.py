@@ -94,8 +94,12 @@ def convert(
         ensure_database(out)  # a dataset kept from a finsam version without it
         # A dataset that changed is a new directory without report.html; one kept as it
         # was keeps its report, so a run with nothing to do stays quick.
-        if report and not (out / REPORT).exists():
-            write_report_timed(out)
+        if report and not (out / REPORT).exists() and (problem := write_report_timed(out)):
+            # The dataset is complete and its exit code says how the documents went; a report
+            # that could not be written is said, not turned into a usage error.
+            err_console.print(
+                f"[yellow]warning:[/yellow] {problem}; the dataset is complete", highlight=False
+            )
     except KeyboardInterrupt:
         err_console.print(f"interrupted: the dataset in {out} is complete, not its report", highlight=False)
         raise typer.Exit(code=INTERRUPTED) from None
@@ -148,8 +152,8 @@ def print_summary(result: BatchResult, out: Path, seconds: float) -> None:
 REPORT = "report.html"
 
 
-def write_report_timed(directory: Path) -> None:
-    """Write DIR/report.html and say where and how long it took; a usage error if DIR is no dataset."""
+def write_report_timed(directory: Path) -> str | None:
+    """Write DIR/report.html and say where and how long it took; why not, if it could not be."""
     began = time.perf_counter()
     # Imported here: pandas and matplotlib take a second to load, which `text` or `clean`
     # of one file, and a convert with nothing to do, need not pay.
@@ -159,8 +163,9 @@ def write_report_timed(directory: Path) -> None:
     try:
         path = write_report(directory)
     except (NotADataset, OSError) as exc:
-        raise usage_error(f"cannot write the report of {directory}: {exc}") from None
+        return f"cannot write the report of {directory}: {exc}"
     out_console.print(f"report: {path} ({time.perf_counter() - began:.2f} s)", highlight=False)
+    return None
 
 
 @app.command(name="report")
@@ -173,7 +178,8 @@ def report_command(
     when it is missing."""
     if not (directory / MANIFEST).is_file():
         raise usage_error(f"{directory} is not a finsam dataset (no {MANIFEST})")
-    write_report_timed(directory)
+    if problem := write_report_timed(directory):
+        raise usage_error(problem)
     try:
         ensure_database(directory)
     except (duckdb.Error, OSError) as exc:
