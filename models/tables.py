@@ -51,7 +51,10 @@ class Row(BaseModel):
 
 
 class DocumentRow(Row):
-    doc_id: str = Field(description="sha256 of the file (16 hex digits) and the part: stable across runs")
+    doc_id: str = Field(
+        description="sha256 of the file (16 hex digits) and the part: stable across runs; a byte-identical "
+        "copy later in the batch gets `~` and 8 hex digits of its path's hash, so doc_id stays unique"
+    )
     source_file: str = Field(description="path of the source file as given to convert")
     source_sha256: str | None = Field(description="sha256 of the file's bytes; null if unreadable")
     part: int = Field(description="0-based index of this report within its file")

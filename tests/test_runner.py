@@ -131,6 +131,31 @@ def test_a_removed_file_loses_its_rows(tmp_path):
     assert_same_dataset(out, tmp_path / "fresh")
 
 
+def test_identical_copies_of_a_file_get_distinct_ids_that_survive_reruns(tmp_path):
+    files, out = make_inputs(tmp_path / "in", 1), tmp_path / "out"
+    # a slutrapport (sections, a project, goals) filed twice under different names
+    report = (SAMPLES / "generated" / "slutrapport-arbetsmarknadstorg-scan.pdf.gt.txt").read_bytes()
+    original, copy = tmp_path / "in" / "a-slutrapport.txt", tmp_path / "in" / "b-kopia.txt"
+    original.write_bytes(report)
+    copy.write_bytes(report)
+    files = [original, copy, *files]
+    convert(files, out)
+    tables = frames(out)
+    documents = tables["documents"].set_index("source_file")
+    first, second = documents.doc_id[str(original)], documents.doc_id[str(copy)]
+    assert second.startswith(first + "~") and len(set(documents.doc_id)) == 3
+    for name, column in (("sections", "section_id"), ("goals", "goal_id"), ("projects", "project_id")):
+        frame = tables[name]
+        assert frame[column].is_unique, name
+        of_copy = frame[frame.doc_id == second]
+        assert len(of_copy) == len(frame[frame.doc_id == first]) > 0, name
+        assert of_copy[column].str.startswith(second + "-").all(), name
+    assert convert(files, out).converted == 0  # reused rows keep their distinct ids
+    assert_same_dataset(out, tmp_path / "out")
+    convert(files, tmp_path / "fresh", executor=PoolExecutor(2))
+    assert_same_dataset(out, tmp_path / "fresh")
+
+
 def test_force_a_new_version_or_a_changed_data_file_convert_everything(tmp_path, monkeypatch):
     files, out = make_inputs(tmp_path / "in", 2), tmp_path / "out"
     data = tmp_path / "data"

@@ -237,10 +237,11 @@ def document_views(dataset: Dataset, labels: dict[str, str], rates: pd.DataFrame
         return grouped[name].get(doc_id, empty[name])
 
     views = []
-    for doc in dataset["documents"].itertuples():
+    # rates is in documents order; by position, as a dataset written before doc_ids were made
+    # distinct may hold one twice (identical files)
+    for doc, rate in zip(dataset["documents"].itertuples(), rates.itertuples(), strict=True):
         projects, decisions = rows_of("projects", doc.doc_id), rows_of("decisions", doc.doc_id)
         warnings = list(doc.warnings) if doc.warnings is not None else []
-        rate = rates.loc[doc.doc_id]
         views.append(
             {
                 "doc_id": doc.doc_id,

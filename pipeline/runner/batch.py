@@ -18,6 +18,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from pipeline.export import manifest
+from pipeline.export.ids import distinct_ids
 from pipeline.export.parquet import DatasetWriter, OldTables, write_manifest
 from pipeline.options import Options
 from pipeline.runner.executors import Executor
@@ -75,12 +76,12 @@ def run_batch(
     if plan.unchanged:
         return keep_dataset(plan, out.resolve(), inputs, on_file)
     result = BatchResult(redo_reason=plan.redo_reason)
-    entries = []
+    entries, seen_ids = [], set()
     with DatasetWriter(out) as writer:
         old = OldTables(writer.out)
         for item, outcome in in_order(plan.items, executor, options):
             tables = old.take_ranges(item.reuse["rows"]) if outcome is None else outcome.tables
-            ranges = writer.append(tables)
+            ranges = writer.append(distinct_ids(tables, seen_ids))
             sha256 = item.reuse["sha256"] if outcome is None else outcome.sha256
             docs = outcome.summaries if outcome is not None else summaries(tables["documents"])
             failed = any(d.status == "failed" for d in docs)
