@@ -2,7 +2,8 @@
 
 A benchmark, not a timed test: `make bench` runs it and writes docs/benchmarks.md. Every
 figure is a wall time of the real command (`python -m pipeline.cli convert DIR --out OUT
---force --workers N`, start-up included) on copies of the samples in a temporary folder,
+--force --workers N --no-report`, start-up included; the batch report, about a second per
+run, is left out) on copies of the samples in a temporary folder,
 set against a baseline measured in the same run on the same machine:
 
 - text: samples/*.txt; born-digital: samples/generated/slutrapport-arbetsmarknadstorg.pdf;
@@ -230,7 +231,9 @@ def have_psutil() -> bool:
 
 def finsam(folder: Path, out: Path, workers: int) -> Run:
     command = [sys.executable, "-m", "pipeline.cli", "convert", str(folder), "--out", str(out)]
-    command += ["--workers", str(workers), "--force"]
+    # The batch report (report.html, about a second: pandas and matplotlib) is left out: it is
+    # written once per run whatever its size, and the baselines write none.
+    command += ["--workers", str(workers), "--force", "--no-report"]
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -310,6 +313,7 @@ def ocrmypdf(pdfs: list[Path], folder: Path, jobs: int) -> Run | None:
 def samples_runs(work: Path) -> tuple[Run, Run]:
     """(first run, re-run with nothing changed) of `finsam convert samples` into one folder."""
     command = [sys.executable, "-m", "pipeline.cli", "convert", "samples", "--out", str(work / "samples-out")]
+    command.append("--no-report")  # as above; a no-change re-run would not rewrite it anyway
 
     def once() -> None:
         subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
