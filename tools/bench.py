@@ -54,11 +54,14 @@ GENERATED = SAMPLES / "generated"
 REPORT = ROOT / "docs" / "benchmarks.md"
 BORN_DIGITAL = GENERATED / "slutrapport-arbetsmarknadstorg.pdf"
 SCANNED = GENERATED / "slutrapport-arbetsmarknadstorg-scan.pdf"
-# Copies per workload, for enough pages to outweigh start-up (2-3 s: Python, the worker
-# processes, the corrector's index) while a full run stays near 10 minutes on 2 cores:
-# 33 text pages x 2, 5 PDF pages x 8, 5 scanned pages x 2.
-TEXT_COPIES = 2
-PDF_COPIES = 8
+# Copies per workload, for enough pages to outweigh start-up (about 3 s: Python, the
+# forkserver loading the corrector's index, hunspell and spaCy) while a full run stays near
+# 10 minutes on 2 cores: 33 text pages x 8, 5 PDF pages x 20, 5 scanned pages x 2. With two
+# copies of each text, one worker saw every text twice (the second time warm) and each of
+# two workers once: the 2-worker speed-up measured mostly that; with eight both see each
+# text several times.
+TEXT_COPIES = 8
+PDF_COPIES = 20
 SCAN_COPIES = 2
 # How often each measurement is made (the fastest counts), by cost: text and born-digital
 # runs take seconds, scanned ones half a minute.
