@@ -92,3 +92,11 @@ def test_a_small_lexicon_and_table():
         compiled = table.read_back(text, trie)
         assert compiled == reference_search.read_back(table, text, prefixes, words)
     assert table.read_back("l<ornrnun", trie)[9][0][0] == "kommun"
+
+
+def test_a_token_longer_than_any_reading_is_not_searched(index):
+    # a run of characters without spaces, longer than the compiled search can number
+    blob = "ab" * 1_000_000
+    assert index.channel.read_back(blob, index.lexicon.trie) == {len(blob): []}
+    text = f"Förbundet redovisar {blob} i rapporten."
+    assert all(c.original != blob for c in correct(text, Settings()).corrections)

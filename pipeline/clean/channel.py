@@ -50,6 +50,10 @@ COMPOUND_MIN_PART = 4
 COMPOUND_PART_MIN_FREQUENCY = 1e-6
 COMPOUND_COST = 0.05
 MAX_CANDIDATES = 8
+# A token longer than this (a run without spaces: an encoded blob, a line of dashes) is not
+# searched: a reading is a word or a chain of a few, and every character beyond them costs
+# at least 0.1 of a budget of MAX_COST, so none can span it.
+MAX_TOKEN_CHARS = 1000
 
 
 SEARCH_CONSTANTS = (
@@ -143,4 +147,6 @@ class Channel:
         The search itself is compiled (_search.pyx); tests/reference_search.py holds the same
         search in Python, and the tests check both give identical readings.
         """
+        if len(token) > MAX_TOKEN_CHARS:
+            return {stop: [] for stop in stops or (len(token),)}
         return self.search.read_back(trie, token, stops, max_expansions, accept, generic_edits)
