@@ -100,3 +100,20 @@ def test_a_token_longer_than_any_reading_is_not_searched(index):
     assert index.channel.read_back(blob, index.lexicon.trie) == {len(blob): []}
     text = f"Förbundet redovisar {blob} i rapporten."
     assert all(c.original != blob for c in correct(text, Settings()).corrections)
+
+
+def test_threads_sharing_the_index_get_the_readings_of_one(index, prefixes):
+    from concurrent.futures import ThreadPoolExecutor
+    from functools import partial
+
+    tokens = ["lörbundets", "Sarnordningsförbundet", "l<ommun", "arbets'marknaden", "rehabiliteringsområdet"]
+    tokens *= 8
+    lexicon = index.lexicon
+    index.channel.search = type(index.channel.search)(  # a fresh window cache, grown by the threads
+        [(c.wrong, c.right, c.cost) for first in index.channel.by_first.values() for c in first],
+        channel.search_constants(),
+    )
+    search = partial(index.channel.read_back, trie=lexicon.trie, accept=lexicon.is_word)
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(search, tokens))
+    assert got == [both(index, prefixes, t)[1] for t in tokens]

@@ -12,6 +12,7 @@ caller checks such a chain with hunspell before trusting it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -122,6 +123,9 @@ class Channel:
         # The cheapest way to drop a character (table deletions, else a generic edit).
         self.drop_cost = {c.wrong: c.cost for c in confusions if not c.right and len(c.wrong) == 1}
         self.search = Search([(c.wrong, c.right, c.cost) for c in confusions], search_constants())
+        # The search keeps what it works out per character window in C++ vectors that a
+        # second thread must not grow under it (a Dask worker may run tasks in threads).
+        self.lock = threading.Lock()
 
     def with_costs(self, costs: dict[tuple[str, str], float]) -> Channel:
         """The same table with some confusions made cheaper or added (WRONG, RIGHT) -> cost."""
@@ -149,4 +153,5 @@ class Channel:
         """
         if len(token) > MAX_TOKEN_CHARS:
             return {stop: [] for stop in stops or (len(token),)}
-        return self.search.read_back(trie, token, stops, max_expansions, accept, generic_edits)
+        with self.lock:
+            return self.search.read_back(trie, token, stops, max_expansions, accept, generic_edits)
