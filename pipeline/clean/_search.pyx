@@ -4,18 +4,21 @@
 
 The search (see Channel.read_back for what it does and why) expands a few hundred states per
 token, and in Python each costs microseconds of dictionary, string and heap work; on mangled
-text that was 90% of the cleaner's time. Here the lexicon is a trie of C arrays, a state's
-output is a byte string (each letter of the lexicon's alphabet is one byte, numbered in code
-point order so that byte order is code point order), and the queue is a C++ heap.
+text that was 90% of the cleaner's time. Here the lexicon is a trie of C arrays (each letter
+of its alphabet one byte, numbered in code point order so that byte order is code point
+order), a state is a small struct (trie node, position, and an interned prefix for the
+finished parts of a compound), the cheapest cost per state sits in an open-addressing table
+and the queue is a C++ heap. The generic edits of a state are queued as one batch, made only
+if the search reaches their cost, and each character window's ways to read on are worked
+out once and kept.
 
 It is a transcription, not a new algorithm: states are expanded in the same order (cost,
 position, output, compound part, generic edits, rarest part: Python's tuple order), ties
 are broken the same way, and the floating-point sums are done in the same order, so the
-readings are identical to the Python search; tests/test_clean_search.py checks that on
-every token of the samples.
+readings are identical to the Python search (tests/reference_search.py);
+tests/test_clean_search.py checks that on every search the samples make.
 """
 
-from cython.operator cimport dereference as deref
 from libc.stdint cimport uint64_t
 from libcpp.string cimport string
 from libcpp.vector cimport vector
