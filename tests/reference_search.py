@@ -63,13 +63,7 @@ def read_back(
     accept: Callable[[str], bool] = lambda word: True,
     generic_edits: bool = True,
 ) -> dict[int, list[tuple[str, float, float]]]:
-    """Readings of token[:stop] for each stop (default: the whole token), cheapest first.
-
-    A reading is (lowercase word, cost, chain frequency): the last is 0 for a word of the
-    lexicon, and for a compound read as a chain of words the frequency of its rarest part.
-    Best-first search: states are expanded cheapest first, so cheap readings are found
-    after few expansions and generic edits are only explored when nothing cheaper is left.
-    """
+    """Channel.read_back (see its docstring) over a prefix table instead of the trie."""
     n = len(token)
     stops = stops or (n,)
     budget = min(MAX_COST, max(MIN_BUDGET, MAX_COST_PER_CHAR * max(stops)))

@@ -32,39 +32,40 @@ def apply_corrections(raw: str, corrections: list[Correction]) -> str:
     return "".join(out)
 
 
-def raw_to_clean(corrections: list[Correction], offset: int) -> int:
-    """Map a raw-text offset that lies outside any correction to the corrected text."""
+def clean_offsets(corrections: list[Correction], offsets: list[int]) -> list[int]:
+    """Map raw-text offsets that lie outside any correction to the corrected text."""
+    shifts = [0, *accumulate(len(c.corrected) - len(c.original) for c in corrections)]
     ends = [c.end for c in corrections]
-    shift = 0
-    for corr in corrections[: bisect.bisect_right(ends, offset)]:
-        shift += len(corr.corrected) - len(corr.original)
-    return offset + shift
+    return [offset + shifts[bisect.bisect_right(ends, offset)] for offset in offsets]
 
 
-def page_number(doc: Document, offset: int) -> int | None:
-    if not doc.pages:
-        return None
+def raw_to_clean(corrections: list[Correction], offset: int) -> int:
+    return clean_offsets(corrections, [offset])[0]
+
+
+def page_numbers(doc: Document, offsets: list[int]) -> list[int | None]:
+    """The page each raw-text offset lies on (None for a document without pages)."""
     starts = [p.start for p in doc.pages]
-    return doc.pages[max(bisect.bisect_right(starts, offset) - 1, 0)].number
+    return [
+        doc.pages[max(bisect.bisect_right(starts, offset) - 1, 0)].number if starts else None
+        for offset in offsets
+    ]
 
 
 def clean_document(doc: Document, settings: Settings) -> Document:
     result = correct(doc.raw_text, settings)
     corrections = result.corrections
     doc.text = apply_corrections(doc.raw_text, corrections)
-    starts = [p.start for p in doc.pages]
-    for corr in corrections:
-        corr.page = doc.pages[max(bisect.bisect_right(starts, corr.start) - 1, 0)].number if starts else None
-    shifts = list(accumulate(len(c.corrected) - len(c.original) for c in corrections))
-    ends = [c.end for c in corrections]
-    for page in doc.pages:  # raw_to_clean for each page start, with the shifts summed once
-        before = bisect.bisect_right(ends, page.start)
-        page.clean_start = page.start + (shifts[before - 1] if before else 0)
+    for corr, page in zip(corrections, page_numbers(doc, [c.start for c in corrections]), strict=True):
+        corr.page = page
+    starts = clean_offsets(corrections, [p.start for p in doc.pages])
+    for page, clean_start in zip(doc.pages, starts, strict=True):
+        page.clean_start = clean_start
     doc.corrections = corrections
-    for offset, amount in result.doubtful:
+    pages = page_numbers(doc, [offset for offset, _ in result.doubtful])
+    for (_, amount), page in zip(result.doubtful, pages, strict=True):
         doc.warnings.append(
-            f"page {page_number(doc, offset)}: doubtful amount {amount!r} left as read "
-            "(its digit groups cannot be an amount)"
+            f"page {page}: doubtful amount {amount!r} left as read (its digit groups cannot be an amount)"
         )
     return doc
 

@@ -155,6 +155,9 @@ def decide(
         for edge in edges
         if edge.stop == edge.first + 1 and len(edge.options) == 1 and covering[edge.first] == 1
     }
+    starting: dict[int, list[Edge]] = {}
+    for edge in edges:
+        starting.setdefault(edge.first, []).append(edge)
     choices: list[Choice] = []
     position = 0
     while position < n:
@@ -166,6 +169,6 @@ def decide(
             position += 1
         stop = min(position + 1, n)  # the cut after the stretch, when there is one
         before = fixed[start - 1].options[0].word if start > 0 else None
-        stretch = [edge for edge in edges if start <= edge.first < stop]
+        stretch = [edge for first in range(start, stop) for edge in starting.get(first, ())]
         choices += best_path(stop, stretch, transition, start_word, start, before)
     return choices
