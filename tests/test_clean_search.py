@@ -117,3 +117,17 @@ def test_threads_sharing_the_index_get_the_readings_of_one(index, prefixes):
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(search, tokens))
     assert got == [both(index, prefixes, t)[1] for t in tokens]
+
+
+def test_a_trie_read_back_from_its_state_is_the_same_trie():
+    words = {"kommun": 1e-4, "kommer": 2e-4, "kom": 3e-4, "mun": 1e-5, "förbund": 5e-5}
+    trie = Trie(words)
+    again = Trie.from_state(trie.state())
+    assert again.state() == trie.state() and len(again) == len(trie)
+    assert again.has_prefix("förb") and not again.has_prefix("förx")
+    table = Channel((Confusion("l<", "k", 0.2), Confusion("rn", "m", 0.3)))
+    for text in ("l<ornrnun", "förbund", "kornrner"):
+        assert table.read_back(text, again) == table.read_back(text, trie)
+    letters, nodes, frequency, parent = trie.state()
+    with pytest.raises(ValueError):
+        Trie.from_state((letters, nodes[:-1], frequency, parent))

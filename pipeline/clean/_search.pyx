@@ -20,6 +20,7 @@ tests/test_clean_search.py checks that on every search the samples make.
 """
 
 from libc.stdint cimport uint64_t
+from libc.string cimport memcpy
 from libcpp.string cimport string
 from libcpp.vector cimport vector
 
@@ -329,6 +330,44 @@ cdef class Trie:
 
     def __len__(self):
         return self.nodes.size()
+
+    def state(self) -> tuple:
+        """The built trie as (letters, nodes, frequencies, parents) bytes: what from_state
+        needs to rebuild it in a few milliseconds, where building takes a third of a second."""
+        cdef size_t n = self.nodes.size()
+        return (
+            self.letters,
+            (<char*>self.nodes.data())[: n * sizeof(TrieNode)],
+            (<char*>self.frequency.data())[: n * sizeof(double)],
+            (<char*>self.parent.data())[: n * sizeof(int)],
+        )
+
+    @staticmethod
+    def from_state(tuple state):
+        """The trie whose state() this is."""
+        letters, nodes, frequency, parent = state
+        cdef size_t n = len(nodes) // sizeof(TrieNode)
+        if len(nodes) != n * sizeof(TrieNode) or len(frequency) != n * sizeof(double) \
+                or len(parent) != n * sizeof(int) or n == 0:
+            raise ValueError("not the state of a trie")
+        cdef Trie trie = Trie.__new__(Trie)
+        trie.letters = letters
+        trie.code_of = {ch: i for i, ch in enumerate(letters) if i}
+        trie.s_code = trie.code_of.get("s", 0)
+        trie.nodes.resize(n)
+        trie.frequency.resize(n)
+        trie.parent.resize(n)
+        trie.node_code.resize(n)
+        cdef const char* raw_nodes = nodes
+        cdef const char* raw_frequency = frequency
+        cdef const char* raw_parent = parent
+        memcpy(trie.nodes.data(), raw_nodes, n * sizeof(TrieNode))
+        memcpy(trie.frequency.data(), raw_frequency, n * sizeof(double))
+        memcpy(trie.parent.data(), raw_parent, n * sizeof(int))
+        cdef size_t at
+        for at in range(n):
+            trie.node_code[at] = trie.nodes[at].code
+        return trie
 
     cdef inline int child(self, int node, Code code) noexcept nogil:
         cdef int k, first = self.nodes[node].first_child
