@@ -11,23 +11,22 @@ import sys
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import duckdb
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from models.document import Document
-from pipeline import clean, ingest
-from pipeline.export.database import ensure_database
-from pipeline.export.parquet import MANIFEST, OutputError
-from pipeline.options import Options
-from pipeline.report.terminal import corrections_table, document_view
-from pipeline.runner import InputError, discover, process_file
-from pipeline.runner.batch import BatchResult, run_batch
-from pipeline.runner.executors import ExecutorError, make_executor
+from pipeline.runner import forkserver
+
+if TYPE_CHECKING:
+    from models.document import Document
+    from pipeline.runner.batch import BatchResult
+
+# The pipeline's modules are imported in the commands that use them, not here: they take
+# about half a second, which `convert` spends after starting its workers' forkserver (so
+# both load at once on two cores), and `--help` not at all.
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
 # Piped output (a file, CI logs) gets a fixed width rather than rich's 80 columns.
@@ -75,11 +74,18 @@ def convert(
     Files unchanged since the last run into OUT (see its manifest.json) are not converted
     again: their rows are carried over. OUT also gets finsam.duckdb (views over the tables)
     and report.html (the batch at a glance, see `finsam report`)."""
+    kind = Executor.dask if scheduler else executor
+    if kind is Executor.local:
+        forkserver.start()
+    from pipeline.export.database import ensure_database
+    from pipeline.export.parquet import OutputError
+    from pipeline.runner.executors import ExecutorError, make_executor
+    from pipeline.runner.inputs import InputError, discover
+
     try:
         files = discover(paths)
     except InputError as exc:
         raise usage_error(str(exc)) from None
-    kind = Executor.dask if scheduler else executor
     began = time.perf_counter()
     try:
         with make_executor(kind.value, workers, scheduler) as runner:
@@ -110,6 +116,9 @@ def convert_with_progress(
     files: list[Path], out: Path, runner, force: bool, inputs: list[str]
 ) -> BatchResult:
     """run_batch with a progress bar on stderr; a failed document is reported above the bar."""
+    from pipeline.options import Options
+    from pipeline.runner.batch import run_batch
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True) as progress:
         task = progress.add_task("converting", total=len(files))
@@ -176,6 +185,11 @@ def report_command(
 
     Reads only DIR (the parquet files and manifest.json); also writes DIR/finsam.duckdb
     when it is missing."""
+    import duckdb
+
+    from pipeline.export.database import ensure_database
+    from pipeline.export.parquet import MANIFEST
+
     if not (directory / MANIFEST).is_file():
         raise usage_error(f"{directory} is not a finsam dataset (no {MANIFEST})")
     if problem := write_report_timed(directory):
@@ -187,6 +201,9 @@ def report_command(
 
 
 def read_one(path: Path, stages) -> Document:
+    from models.document import Document
+    from pipeline.options import Options
+
     if not path.is_file():
         raise usage_error(f"no such file: {path}")
     doc = Document(source_file=str(path))
@@ -208,6 +225,8 @@ def text(
     ] = False,
 ) -> None:
     """Print the raw extracted text (text layer or OCR), before correction."""
+    from pipeline import ingest
+
     doc = read_one(path, [ingest.run])
     sys.stdout.write(doc.raw_text)
     if verbose:
@@ -238,6 +257,9 @@ def clean_command(
     diff: Annotated[bool, typer.Option("--diff", help="Show every change instead of the text.")] = False,
 ) -> None:
     """Print the corrected text of one file (extraction + OCR-error correction)."""
+    from pipeline import clean, ingest
+    from pipeline.report.terminal import corrections_table
+
     doc = read_one(path, [ingest.run, clean.run])
     if not diff:
         sys.stdout.write(doc.text)
@@ -250,6 +272,9 @@ def clean_command(
 @app.command()
 def inspect(path: Annotated[Path, typer.Argument(help="One file.")]) -> None:
     """Show what the pipeline makes of one file: type, sections, records, corrections."""
+    from pipeline.options import Options
+    from pipeline.runner.stages import process_file
+
     if not path.is_file():
         raise usage_error(f"no such file: {path}")
     docs = process_file(path, Options())
@@ -259,6 +284,8 @@ def inspect(path: Annotated[Path, typer.Argument(help="One file.")]) -> None:
 
 
 def print_document(doc: Document) -> None:
+    from pipeline.report.terminal import document_view
+
     for part in document_view(doc):
         out_console.print(part)
     out_console.print()

@@ -1,6 +1,8 @@
 """The finsam command as users run it: real processes, real files, real exit codes."""
 
 import shutil
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -110,6 +112,19 @@ def test_convert_help_names_the_executor_and_incremental_options():
     result = finsam("convert", "--help")
     for option in ("--workers", "--executor", "--scheduler", "--force"):
         assert option in result.stdout
+
+
+def test_the_command_imports_no_stage_before_convert_has_started_its_forkserver():
+    # convert starts the workers' forkserver first, so that its loading (the pipeline, the
+    # corrector's index, spaCy) overlaps the command's own imports: the module must be light.
+    code = (
+        "import sys, pipeline.cli; "
+        "print([m for m in ('pipeline.runner.stages', 'pipeline.clean', 'models.document', "
+        "'pyarrow', 'duckdb', 'pandas') if m in sys.modules])"
+    )
+    command = [sys.executable, "-c", code]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 def test_text_prints_the_raw_text_and_clean_the_corrected(tmp_path):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from pipeline.extract.commented_goals import commented_goals, is_cue
 from pipeline.options import Options
-from pipeline.runner import process_file
+from pipeline.runner.stages import process_file
 from tests.conftest import DELARSRAPPORT, ROOT
 
 TRUTH = ROOT / "samples/ground-truth/delarsrapport-2021-harnosand-timra.lines-099-170.gt.txt"

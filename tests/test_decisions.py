@@ -8,7 +8,7 @@ import pytest
 from models.document import Document
 from pipeline.extract.decisions import protokoll_decisions
 from pipeline.options import Options
-from pipeline.runner import process_file
+from pipeline.runner.stages import process_file
 from tests.conftest import SAMPLES
 
 PROTOKOLL = SAMPLES / "protokoll-ansokan-statusrapport-2015-skelleftea-norsjo.txt"

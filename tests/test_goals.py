@@ -12,7 +12,7 @@ from pipeline.extract.goal_table import read_achieved
 from pipeline.extract.goals import prose_goals, slutrapport_goals
 from pipeline.extract.plan_goals import plan_goals
 from pipeline.options import Options
-from pipeline.runner import process_file
+from pipeline.runner.stages import process_file
 from tests.conftest import SAMPLES, SLUTRAPPORTER
 
 # The body of section 4.1 of samples/generated/slutrapport-arbetsmarknadstorg-scan.pdf as

@@ -18,7 +18,7 @@ from pipeline.extract.insatser import (
     verksamhetsplan_projects,
 )
 from pipeline.options import Options
-from pipeline.runner import process_file
+from pipeline.runner.stages import process_file
 from tests.conftest import DELARSRAPPORT, VERKSAMHETSPLAN
 
 NAMES = [

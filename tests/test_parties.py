@@ -16,7 +16,7 @@ from pipeline.extract.parties import (
     person_name,
 )
 from pipeline.options import Options
-from pipeline.runner import process_file
+from pipeline.runner.stages import process_file
 from tests.conftest import DELARSRAPPORT, SAMPLES, VERKSAMHETSPLAN
 
 PROTOKOLL = SAMPLES / "protokoll-ansokan-statusrapport-2015-skelleftea-norsjo.txt"

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 
 from models.document import Document
 from pipeline.options import Options
-from pipeline.runner import process_file
+from pipeline.runner.stages import process_file
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATED = ROOT / "samples" / "generated"

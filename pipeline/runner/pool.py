@@ -28,12 +28,10 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from pipeline.options import Options
+from pipeline.runner import forkserver
 from pipeline.runner.pages import fan_out, lanes_for
 from pipeline.runner.work import FileResult, convert_file, failed_result
 
-# Modules the forkserver imports once, so forked workers start with the pipeline loaded
-# (warm: the corrector's index, hunspell and spaCy too).
-PRELOAD = ["pipeline.runner.work", "pipeline.runner.warm"]
 # Seconds a stopping worker gets to exit by itself before it is killed.
 STOP_GRACE_SECONDS = 2.0
 
@@ -53,8 +51,7 @@ class PoolExecutor:
     def __init__(self, workers: int, task=convert_file) -> None:
         self.slots = workers
         self.task = task
-        self.context = multiprocessing.get_context("forkserver")
-        self.context.set_forkserver_preload(PRELOAD)
+        self.context = forkserver.context()
         self.workers: list[Worker] = []
         self.queue: deque[tuple[int, Path, Options]] = deque()
         self.finished: deque[tuple[int, FileResult]] = deque()

@@ -21,7 +21,7 @@ from models.document import Document
 from pipeline.export.manifest import file_sha256
 from pipeline.export.parquet import arrow_tables
 from pipeline.options import Options
-from pipeline.runner import process_file
+from pipeline.runner.stages import process_file
 
 # ru_maxrss is in kilobytes on Linux.
 RSS_UNIT_BYTES = 1024
