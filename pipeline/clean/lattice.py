@@ -57,24 +57,33 @@ def best_path(
     for edge in edges:
         by_first.setdefault(edge.first, []).append(edge)
 
-    def step(edge: Edge, option: Option, previous: str) -> float:
-        context = start_word if edge.sentence_start else previous
-        return option.local + transition(option.word, context)
+    def steps(edge: Edge, option: Option, previous: list[str]) -> list[float]:
+        if edge.sentence_start:
+            return [option.local + transition(option.word, start_word)] * len(previous)
+        return [option.local + transition(option.word, word) for word in previous]
 
     # Forward: best score of tokens first..i-1 ending in a given word, with back-pointers.
+    # forward[i] is complete once i is reached (edges only go forward), so the score of every
+    # (edge, option) after each of its previous words is worked out here once and kept for
+    # the backward pass and the marginals: the language model is asked a third as often.
     forward: dict[int, dict[str, tuple[float, tuple | None]]] = {i: {} for i in range(first, n + 1)}
     forward[first][start_word if first_word is None else first_word] = (0.0, None)
+    previous_words: dict[int, list[str]] = {}
+    scored: dict[tuple[int, int], list[float]] = {}
     for i in range(first, n):
         if not forward[i]:
             continue
+        words = previous_words[i] = list(forward[i])
+        so_far = [score for score, _ in forward[i].values()]
         for edge in by_first.get(i, ()):
             target = forward[edge.stop]
             for option in edge.options:
+                values = scored[(id(edge), id(option))] = steps(edge, option, words)
                 best, back = NEG_INF, None
-                for previous, (score, _) in forward[i].items():
-                    total = score + step(edge, option, previous)
+                for k, value in enumerate(values):
+                    total = so_far[k] + value
                     if total > best:
-                        best, back = total, (i, previous, edge, option)
+                        best, back = total, (i, words[k], edge, option)
                 old = target.get(option.word)
                 if old is None or best > old[0]:
                     target[option.word] = (best, back)
@@ -84,31 +93,29 @@ def best_path(
     for word in forward[n]:
         backward[n][word] = 0.0
     for i in range(n - 1, first - 1, -1):
-        for previous in forward[i]:
-            best = NEG_INF
-            for edge in by_first.get(i, ()):
-                for option in edge.options:
-                    rest = backward[edge.stop].get(option.word)
-                    if rest is not None:
-                        best = max(best, step(edge, option, previous) + rest)
-            if best > NEG_INF:
-                backward[i][previous] = best
+        words = previous_words.get(i, [])
+        best_after = [NEG_INF] * len(words)
+        for edge in by_first.get(i, ()):
+            for option in edge.options:
+                rest = backward[edge.stop].get(option.word)
+                if rest is not None:
+                    for k, value in enumerate(scored[(id(edge), id(option))]):
+                        if value + rest > best_after[k]:
+                            best_after[k] = value + rest
+        for k, word in enumerate(words):
+            if best_after[k] > NEG_INF:
+                backward[i][word] = best_after[k]
 
     # Max-marginal score of every (edge, option).
     marginal: dict[tuple[int, int], float] = {}
     for edge in edges:
         for option in edge.options:
             rest = backward[edge.stop].get(option.word)
-            if rest is None:
+            values = scored.get((id(edge), id(option)))
+            if rest is None or values is None:
                 continue
-            best = max(
-                (
-                    score + step(edge, option, previous)
-                    for previous, (score, _) in forward[edge.first].items()
-                ),
-                default=NEG_INF,
-            )
-            marginal[(id(edge), id(option))] = best + rest
+            so_far = [score for score, _ in forward[edge.first].values()]
+            marginal[(id(edge), id(option))] = max(map(float.__add__, so_far, values)) + rest
 
     path = []
     end = max(forward[n].items(), key=lambda item: item[1][0], default=None)
