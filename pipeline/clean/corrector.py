@@ -181,6 +181,7 @@ def correct(raw: str, settings: Settings | None = None) -> Result:
     for first, stop in join_windows(tokens, valid, fragment):
         windows.setdefault(first, []).append(stop)
     transition = transition_function(index)
+    window_firsts = sorted(windows)
 
     for run_start, run_stop in runs(tokens):
         edges = []
@@ -196,12 +197,11 @@ def correct(raw: str, settings: Settings | None = None) -> Result:
             placeholder = NUMBER if token.kind == "number" else OTHER
             own = options[i] if token.is_word else [Option(token.text, placeholder, 0.0)]
             edges.append(Edge(local, local + 1, own, token.sentence_start))
-        for first, stops in windows.items():
-            if not run_start <= first < run_stop:
-                continue
+        low, high = bisect.bisect_left(window_firsts, run_start), bisect.bisect_left(window_firsts, run_stop)
+        for first in window_firsts[low:high]:
             stops = [
                 stop
-                for stop in stops
+                for stop in windows[first]
                 if stop <= run_stop and not any(i in forced for i in range(first, stop))
             ]
             if not stops:

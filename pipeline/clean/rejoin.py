@@ -83,11 +83,17 @@ def year_joins(tokens: list[Token], raw: str, context: YearContext) -> list[tupl
 def join_windows(tokens: list[Token], valid: list[bool], fragment: list[bool]) -> list[tuple[int, int]]:
     """(first, stop) of the token runs worth reading as one word."""
     windows: dict[tuple[int, int], None] = {}  # ordered, and membership without a scan
+    # A window needs a fragment among its tokens: from each token, where the next one is.
+    next_fragment = [len(tokens)] * (len(tokens) + 1)
+    for i in range(len(tokens) - 1, -1, -1):
+        next_fragment[i] = i if fragment[i] else next_fragment[i + 1]
     for first in range(len(tokens)):
         if not tokens[first].is_word:
             continue
         if line_break_join(tokens, first):
             windows[(first, first + 2)] = None
+        if next_fragment[first] >= first + MAX_JOIN_TOKENS:
+            continue
         letters, has_fragment = len(tokens[first].text), fragment[first]
         long_words = int(valid[first] and len(tokens[first].text) > LONG_WORD)
         for stop in range(first + 2, min(first + MAX_JOIN_TOKENS, len(tokens)) + 1):

@@ -40,7 +40,7 @@ ACRONYM = re.compile(r"^[A-ZÅÄÖ]{2,}s?$")
 STROKE = "|"
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     start: int
     end: int
@@ -103,6 +103,8 @@ def kind_of(core: str, chunk: str) -> str:
         return "word"  # a lone bar between words is a letter (`i`) in OCR text; see split_tokens
     if ADDRESS.search(chunk) or MARKUP.search(chunk) or "§" in core:
         return "protected"
+    if core.isalpha():  # most tokens: the counts below are then known
+        return "protected" if ACRONYM.match(core) else "word"
     if NUMBER.match(core):
         return "number"
     letters = sum(ch.isalpha() for ch in core)
@@ -117,6 +119,8 @@ def kind_of(core: str, chunk: str) -> str:
 def core_span(chunk: str) -> tuple[int, int]:
     """Start and end of the chunk without the marks that wrap it."""
     start, end = 0, len(chunk)
+    if chunk[0] not in LEADING_MARKS and chunk[-1] not in TRAILING_MARKS and chunk[-1] != "-":
+        return start, end
     while start < end and chunk[start] in LEADING_MARKS:
         start += 1
     while end > start and (chunk[end - 1] in TRAILING_MARKS or chunk[end - 1] == "-"):
@@ -141,7 +145,7 @@ def split_tokens(text: str) -> list[Token]:
             kind = kind_of(core, chunk)
             base = match.start() + start
             parts = [(0, len(core), "")]
-            if kind == "word":
+            if kind == "word" and ("/" in core or "-" in core):
                 cuts = [m.start() for m in PART_SEPARATOR.finditer(core)]
                 bounds = [0, *[c + 1 for c in cuts], len(core) + 1]
                 parts = [
