@@ -154,9 +154,14 @@ def match_line(heading: Heading, line: Line) -> tuple[float, str, str | None] | 
 
 
 def candidates(lines: list[Line], template: Template) -> list[HeadingMatch]:
+    # A numbered heading needs a numbered line and an unnumbered one a line without a number
+    # (match_line): each line is tried only against the headings it could be, in order.
+    headings = list(enumerate(template.headings))
+    for_numbered = [(i, h) for i, h in headings if h.pattern is not None or h.number is not None]
+    for_plain = [(i, h) for i, h in headings if h.pattern is not None or h.number is None]
     found = []
     for line in lines:
-        for index, heading in enumerate(template.headings):
+        for index, heading in for_plain if line.number is None else for_numbered:
             result = match_line(heading, line)
             if result is None:
                 continue
