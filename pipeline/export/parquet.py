@@ -142,6 +142,10 @@ class DatasetWriter:
             name: pq.ParquetWriter(self.tmp / f"{name}.parquet", self.schemas[name]) for name in TABLES
         }
         self.buffers: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
+        # Rows and bytes in each buffer, kept as tables come (summing them anew for every
+        # file was quadratic: a table's nbytes walks its buffers).
+        self.buffered_rows = dict.fromkeys(TABLES, 0)
+        self.buffered_bytes = dict.fromkeys(TABLES, 0)
         self.rows = dict.fromkeys(TABLES, 0)
         self.committed = False
 
@@ -154,22 +158,21 @@ class DatasetWriter:
             ranges[name] = [self.rows[name], table.num_rows]
             self.rows[name] += table.num_rows
             self.buffers[name].append(table)
+            self.buffered_rows[name] += table.num_rows
+            self.buffered_bytes[name] += table.nbytes
             if self.buffered_enough(name):
                 self.flush(name)
         return ranges
 
     def buffered_enough(self, name: str) -> bool:
-        buffered = self.buffers[name]
-        return (
-            sum(t.num_rows for t in buffered) >= ROW_GROUP_ROWS
-            or sum(t.nbytes for t in buffered) >= ROW_GROUP_BYTES
-        )
+        return self.buffered_rows[name] >= ROW_GROUP_ROWS or self.buffered_bytes[name] >= ROW_GROUP_BYTES
 
     def flush(self, name: str) -> None:
         if self.buffers[name]:
             tables = [t.cast(self.schemas[name]) for t in self.buffers[name]]
             self.writers[name].write_table(pa.concat_tables(tables))
             self.buffers[name] = []
+            self.buffered_rows[name] = self.buffered_bytes[name] = 0
 
     def commit(self, manifest: dict) -> dict[str, int]:
         """Finish every file, add the manifest and put the dataset in place of `out`."""
