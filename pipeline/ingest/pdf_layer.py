@@ -1,0 +1,571 @@
+"""Text layer of a born-digital PDF page read with PDFium, laid out as pdfplumber lays it out.
+
+pdfplumber parses a page in pure Python (pdfminer.six), about 80 ms a page; PDFium has the
+same page's characters and drawing objects in C in a millisecond or two. This module takes
+from PDFium what pdf.py used from pdfplumber and rebuilds pdfplumber's result from it, so a
+page yields the same text and tables whichever reader ran:
+
+- Text. PDFium's text page lists characters text object by text object (one Tj or TJ: one
+  font, size and baseline). Each object's characters make a run with pdfminer's box (from
+  the first glyph's origin to the last glyph's advance, one font size high from the font's
+  descent). Runs are clustered into lines, split into words and the words grouped into
+  lines again with pdfplumber's own rules and 3 pt tolerances (WordExtractor, to_textmap),
+  so reading order and the line boxes that pdf.lines_to_text measures paragraphs by come
+  out as before.
+- Tables. Painted path segments become pdfplumber edges the way pdfminer classifies paths
+  (a rectangle gives four edges, a line one, any other path one per straight piece), and
+  pdfplumber's own TableFinder makes the cells: no table geometry is written here.
+  Characters near a table are placed one by one, so a cell gets exactly the characters
+  whose centre lies in it, as in pdfplumber's Table.extract.
+- A page this reader does not model raises UnsupportedPage and pdf.py reads it with
+  pdfplumber: a page turned by /Rotate, rotated, skewed or mirrored text (OCR layers of
+  skewed scans among them), text overlapping other text on a line, glyphs without Unicode.
+
+Where the results differ on purpose (the first and last pinned in tests/test_pdf_layer.py):
+- Inside a text object the word gaps are PDFium's, which sees one wider than about half a
+  space; pdfplumber starts a word only after a gap over 3 pt. So a heading set with wide
+  letter spacing stays one word, and words TeX sets apart by kerning instead of spaces do
+  not run together as they do in pdfplumber.
+- PDFium marks a hyphen ending a line inside a word; it is written "-", also where the PDF
+  had a soft hyphen (U+00AD) there.
+- PDFium drops a glyph or text object drawn twice on the same spot (fake bold), which
+  pdfplumber doubles.
+
+PDFium keeps coordinates in single precision, so where two values are exactly a tolerance
+apart (baselines of two columns exactly 3 pt apart) a choice can fall the other way;
+pdfplumber's own choice there turns on rounding in the last bit of a double.
+
+Coordinates are pdfplumber's: x from the left, `top`/`bottom` measured down from the top.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from operator import itemgetter
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from pdfplumber import utils as plumber_utils
+from pdfplumber.table import Table, TableFinder
+from pdfplumber.utils.clustering import make_cluster_dict
+from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE
+
+# PDFium leaves a text object narrower than this out of its text page (kSizeEpsilon in
+# cpdf_textpage.cpp): an object of spaces only, which still ends a word in pdfplumber.
+EMPTY_WIDTH = 0.01
+# In PDFium's text a hyphen that ends a line inside a word is U+FFFE (U+0002 when read
+# char by char); a glyph without Unicode is U+FFFE too, or its code as a control character.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ufffe]")
+# |b| and |c| of a character matrix below this count as zero: the glyph is upright.
+UPRIGHT_SKEW = 1e-6
+FORM_DEPTH = 15  # as pypdfium2's get_objects
+
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+# The text object of a character as a plain address: pypdfium2's binding returns a ctypes
+# pointer object, whose creation costs more than the call.
+_text_object_of = ctypes.CFUNCTYPE(ctypes.c_void_p, pdfium_c.FPDF_TEXTPAGE, ctypes.c_int)(
+    ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value
+)
+
+
+class UnsupportedPage(Exception):
+    """A page whose layout this reader does not model; pdf.py reads it with pdfplumber."""
+
+
+@dataclass(slots=True)
+class Run:
+    """Characters of one text object (or one character): text and pdfminer's box."""
+
+    text: str
+    x0: float  # left of the first character
+    last_x0: float  # left of the last character
+    x1: float  # advance end of the last character
+    top: float
+    bottom: float
+    start: int = -1  # index range in PDFium's text page; -1 for a run not on it
+    end: int = -1
+
+
+@dataclass
+class Layer:
+    """What pdf.py needs of a page: its lines outside tables as (top, bottom, text), its
+    tables as (bbox, rows of cell texts) like pdfplumber's Table.bbox and Table.extract(),
+    and the page and image boxes for the scan check."""
+
+    lines: list[tuple[float, float, str]]
+    tables: list[tuple[Box, list[list[str | None]]]]
+    page_box: Box
+    image_boxes: list[Box] = field(default_factory=list)
+
+    def image_cover(self) -> float:
+        """Share of the page under images, each image cut to the page (pdf.image_cover)."""
+        x0, top, x1, bottom = self.page_box
+        area = (x1 - x0) * (bottom - top) or 1.0
+        covered = sum(
+            max(0.0, min(b[2], x1) - max(b[0], x0)) * max(0.0, min(b[3], bottom) - max(b[1], top))
+            for b in self.image_boxes
+        )
+        return min(covered / area, 1.0)
+
+
+# --- page objects: edges, images, text objects PDFium's text page leaves out -----------
+
+
+@dataclass
+class PageObjects:
+    lines: list[dict] = field(default_factory=list)
+    rects: list[dict] = field(default_factory=list)
+    curves: list[dict] = field(default_factory=list)
+    images: list[Box] = field(default_factory=list)
+    blank_runs: list[Run] = field(default_factory=list)
+
+    @property
+    def edges(self) -> list[dict]:
+        """As pdfplumber's Page.edges: lines, then rectangle edges, then curve pieces."""
+        return (
+            [plumber_utils.line_to_edge(line) for line in self.lines]
+            + [edge for rect in self.rects for edge in plumber_utils.rect_to_edges(rect)]
+            + [edge for curve in self.curves for edge in plumber_utils.curve_to_edges(curve)]
+        )
+
+
+def multiply(first: Matrix, then: Matrix) -> Matrix:
+    """The matrix applying `first`, then `then` (PDF row-vector convention)."""
+    a, b, c, d, e, f = first
+    a2, b2, c2, d2, e2, f2 = then
+    return (
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    )
+
+
+def apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
+
+
+def object_matrix(obj) -> Matrix:
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
+        raise pdfium.PdfiumError("cannot read an object's matrix")
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def object_bounds(obj) -> tuple[float, float, float, float]:
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+        raise pdfium.PdfiumError("cannot read an object's bounds")
+    return left.value, bottom.value, right.value, top.value
+
+
+def box_to_page(bounds: tuple[float, float, float, float], m: Matrix, page_top: float) -> Box:
+    """A box in an object's space as pdfplumber's (x0, top, x1, bottom) on the page."""
+    left, bottom, right, top = bounds
+    corners = [apply(m, x, y) for x in (left, right) for y in (bottom, top)]
+    xs, ys = [p[0] for p in corners], [p[1] for p in corners]
+    return min(xs), page_top - max(ys), max(xs), page_top - min(ys)
+
+
+def subpaths(path, m: Matrix, page_top: float) -> list[tuple[str, list[tuple[float, float]]]]:
+    """A path as pdfminer sees it: per subpath the operator string ("mlllh", "mc"...) and
+    one point per operator (a curve's end point; for "h" the subpath's start), on the page."""
+    out: list[tuple[str, list[tuple[float, float]]]] = []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    bezier = 0
+    for i in range(pdfium_c.FPDFPath_CountSegments(path)):
+        segment = pdfium_c.FPDFPath_GetPathSegment(path, i)
+        kind = pdfium_c.FPDFPathSegment_GetType(segment)
+        pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
+        px, py = apply(m, x.value, y.value)
+        point = (px, page_top - py)
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO or not out:
+            out.append(("m", [point]))
+            bezier = 0
+        elif kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
+            bezier += 1  # PDFium keeps both control points and the end point of a curve
+            if bezier % 3:
+                continue
+            out[-1] = (out[-1][0] + "c", out[-1][1] + [point])
+        else:
+            out[-1] = (out[-1][0] + "l", out[-1][1] + [point])
+        if pdfium_c.FPDFPathSegment_GetClose(segment):
+            # PDFium closes a subpath by drawing back to its start and flagging that point;
+            # pdfminer has an "h" there instead (and drops such a redundant last line).
+            shape, points = out[-1]
+            if shape.endswith("l") and len(shape) > 2 and points[-1] == points[0]:
+                out[-1] = (shape[:-1] + "h", points)
+            else:
+                out[-1] = (shape + "h", points + [points[0]])
+    return out
+
+
+def line_object(p0, p1) -> dict:
+    x0, x1 = sorted((p0[0], p1[0]))
+    top, bottom = sorted((p0[1], p1[1]))
+    return {
+        "object_type": "line",
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "doctop": top,
+        "width": x1 - x0,
+        "height": bottom - top,
+    }
+
+
+def rect_object(p0, p2, page_top: float) -> dict:
+    rect = line_object(p0, p2)
+    rect.update(object_type="rect", y0=page_top - rect["bottom"], y1=page_top - rect["top"])
+    return rect
+
+
+def curve_object(points) -> dict:
+    curve = line_object(
+        (min(p[0] for p in points), min(p[1] for p in points)),
+        (max(p[0] for p in points), max(p[1] for p in points)),
+    )
+    curve.update(object_type="curve", pts=points)
+    return curve
+
+
+def add_path(found: PageObjects, path, m: Matrix, page_top: float) -> None:
+    """Sort a path's subpaths into lines, rectangles and curves as pdfminer's paint_path."""
+    for shape, pts in subpaths(path, m, page_top):
+        if shape in ("ml", "mlh"):
+            found.lines.append(line_object(pts[0], pts[1]))
+        elif shape in ("mlllh", "mllll"):
+            (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+            square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (
+                y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0
+            )
+            if pts[0] == pts[4] and square:
+                found.rects.append(rect_object(pts[0], pts[2], page_top))
+            else:
+                found.curves.append(curve_object(pts))
+        elif len(shape) > 1:
+            found.curves.append(curve_object(pts))
+
+
+def blank_run(obj, m: Matrix, page_top: float) -> Run:
+    """A text object PDFium's text page left out for having no width (spaces only)."""
+    x0, top, x1, bottom = box_to_page(object_bounds(obj), m, page_top)
+    size = ctypes.c_float()
+    pdfium_c.FPDFTextObj_GetFontSize(obj, size)
+    height = size.value * multiply(object_matrix(obj), m)[3]
+    return Run(" ", x0, x0, x1, bottom - height, bottom)
+
+
+def collect_objects(found: PageObjects, objects, m: Matrix, page_top: float, depth: int = 0) -> None:
+    for obj in objects:
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            add_path(found, obj, multiply(object_matrix(obj), m), page_top)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            found.images.append(box_to_page(object_bounds(obj), m, page_top))
+        elif kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            left, _, right, _ = object_bounds(obj)
+            if abs(right - left) < EMPTY_WIDTH:
+                found.blank_runs.append(blank_run(obj, m, page_top))
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < FORM_DEPTH - 1:
+            inner = (
+                pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(pdfium_c.FPDFFormObj_CountObjects(obj))
+            )
+            collect_objects(found, inner, multiply(object_matrix(obj), m), page_top, depth + 1)
+
+
+def page_objects(page: pdfium.PdfPage, page_top: float) -> PageObjects:
+    found = PageObjects()
+    raw = page.raw
+    collect_objects(
+        found,
+        (pdfium_c.FPDFPage_GetObject(raw, i) for i in range(pdfium_c.FPDFPage_CountObjects(raw))),
+        IDENTITY,
+        page_top,
+    )
+    return found
+
+
+# --- characters -------------------------------------------------------------------------
+
+
+class Characters:
+    """PDFium's text page read a text object at a time."""
+
+    def __init__(self, textpage: pdfium.PdfTextPage, page_top: float):
+        self.raw = textpage.raw
+        self.page_top = page_top
+        self.count = pdfium_c.FPDFText_CountChars(self.raw)
+        text = textpage.get_text_range() if self.count else ""
+        # One text unit per character unless PDFium left some out of its text (control
+        # characters) or a character needs two UTF-16 units; then ask per character.
+        if len(text) != self.count:
+            text = "".join(chr(pdfium_c.FPDFText_GetUnicode(self.raw, i)) for i in range(self.count))
+        self.text = text
+        self._box = pdfium_c.FS_RECTF()
+        self._box_ref = ctypes.byref(self._box)
+        self._x, self._y = ctypes.c_double(), ctypes.c_double()
+        self._matrix = pdfium_c.FS_MATRIX()
+
+    def runs(self) -> list[Run]:
+        """One run per text object. A text object's characters are consecutive in PDFium's
+        list, so each run's end is found by galloping and bisecting, not char by char."""
+        runs, i, n, raw = [], 0, self.count, self.raw
+        while i < n:
+            obj = _text_object_of(raw, i)
+            if not obj:  # a space or line break PDFium put between text objects
+                i += 1
+                continue
+            last, step = i, 1  # last: an index known to be in the run
+            while last + step < n and _text_object_of(raw, last + step) == obj:
+                last += step
+                step *= 2
+            beyond = min(last + step, n)  # not in the run (or the end)
+            while beyond - last > 1:
+                middle = (last + beyond) // 2
+                if _text_object_of(raw, middle) == obj:
+                    last = middle
+                else:
+                    beyond = middle
+            runs.append(self.run(i, last + 1, obj))
+            i = last + 1
+        return runs
+
+    def chars_text(self, start: int, end: int) -> str:
+        """The run's text; a hyphen PDFium marked as ending a line inside a word (U+FFFE in
+        its text) back as "-". A control character is a glyph PDFium found no Unicode for,
+        which pdfminer writes as "(cid:N)": such a page is left to pdfplumber."""
+        text = self.text[start:end]
+        if CONTROL.search(text):
+            chars = list(text)
+            for k, ch in enumerate(chars):
+                if CONTROL.match(ch):
+                    if pdfium_c.FPDFText_IsHyphen(self.raw, start + k) != 1:
+                        raise UnsupportedPage("a glyph without Unicode")
+                    chars[k] = "-"
+            text = "".join(chars)
+        return text
+
+    def loose_box(self, index: int) -> tuple[float, float]:
+        """Left and right of a character's advance box."""
+        pdfium_c.FPDFText_GetLooseCharBox(self.raw, index, self._box_ref)
+        return self._box.left, self._box.right
+
+    def run(self, start: int, end: int, obj: int) -> Run:
+        raw, m = self.raw, self._matrix
+        if pdfium_c.FPDFText_HasUnicodeMapError(raw, start) == 1:  # a font's glyphs, not text
+            raise UnsupportedPage("a glyph without Unicode")
+        pdfium_c.FPDFText_GetMatrix(raw, start, m)
+        if abs(m.b) > UPRIGHT_SKEW or abs(m.c) > UPRIGHT_SKEW or m.a <= 0 or m.d <= 0:
+            raise UnsupportedPage("rotated or mirrored text")
+        size = pdfium_c.FPDFText_GetFontSize(raw, start) * m.d
+        pdfium_c.FPDFText_GetCharOrigin(raw, start, self._x, self._y)
+        x0, baseline = self._x.value, self._y.value
+        descent = self.descent(obj) * size
+        last_x0, x1 = self.loose_box(end - 1)
+        bottom = self.page_top - (baseline + descent)
+        return Run(self.chars_text(start, end), x0, last_x0, x1, bottom - size, bottom, start, end)
+
+    def descent(self, obj: int) -> float:
+        """The font's descent per point of size, as PDFium reads it (the FontDescriptor's
+        /Descent, which pdfminer uses too)."""
+        font = pdfium_c.FPDFTextObj_GetFont(ctypes.cast(obj, pdfium_c.FPDF_PAGEOBJECT))
+        value = ctypes.c_float()
+        if not font or not pdfium_c.FPDFFont_GetDescent(font, 1.0, value):
+            return 0.0
+        return value.value
+
+    def split(self, run: Run) -> list[Run]:
+        """A run as one run per character (for placing characters in table cells)."""
+        if run.start < 0:
+            return [run]
+        text, raw, box, box_ref = self.chars_text(run.start, run.end), self.raw, self._box, self._box_ref
+        get_box, top, bottom = pdfium_c.FPDFText_GetLooseCharBox, run.top, run.bottom
+        out = []
+        for k, index in enumerate(range(run.start, run.end)):
+            get_box(raw, index, box_ref)
+            out.append(Run(text[k], box.left, box.left, box.right, top, bottom, index, index + 1))
+        return out
+
+
+# --- lines and words, pdfplumber's way ----------------------------------------------------
+
+
+def runs_to_words(runs: list[Run]) -> list[tuple[str, float, float]]:
+    """Words (text, top, bottom) in pdfplumber's order: chars clustered into lines by top
+    (WordExtractor.iter_chars_to_lines), sorted by x0, split at blanks and at gaps."""
+    if not runs:
+        return []
+    cluster = make_cluster_dict([r.top for r in runs], DEFAULT_Y_TOLERANCE)
+    by_line: dict[int, list[Run]] = {}
+    for run in runs:
+        by_line.setdefault(cluster[run.top], []).append(run)
+    words: list[tuple[str, float, float]] = []
+    for line_id in sorted(by_line):
+        line = sorted(by_line[line_id], key=lambda r: r.x0)
+        word: list = []  # [pieces, top, bottom] of the word being built
+        previous: Run | None = None
+        for run in line:
+            if previous is not None and run.x0 < previous.last_x0:
+                raise UnsupportedPage("overlapping text on a line")
+            if word and (
+                run.text[:1].isspace()
+                or run.x0 > previous.x1 + DEFAULT_X_TOLERANCE
+                or abs(run.top - previous.top) > DEFAULT_Y_TOLERANCE
+            ):
+                words.append(("".join(word[0]), word[1], word[2]))
+                word = []
+            tokens = run.text.split()
+            for k, token in enumerate(tokens):
+                if k and word:
+                    words.append(("".join(word[0]), word[1], word[2]))
+                    word = []
+                if word:
+                    word[0].append(token)
+                    word[1], word[2] = min(word[1], run.top), max(word[2], run.bottom)
+                else:
+                    word = [[token], run.top, run.bottom]
+            if word and run.text[-1:].isspace():
+                words.append(("".join(word[0]), word[1], word[2]))
+                word = []
+            previous = run
+        if word:
+            words.append(("".join(word[0]), word[1], word[2]))
+    return words
+
+
+def words_to_lines(words: list[tuple[str, float, float]]) -> list[tuple[float, float, str]]:
+    """(top, bottom, text) lines as pdfplumber's to_textmap(presorted=True) and
+    extract_text_lines make them: consecutive words whose tops cluster together."""
+    if not words:
+        return []
+    cluster = make_cluster_dict([w[1] for w in words], DEFAULT_Y_TOLERANCE)
+    lines: list[tuple[float, float, str]] = []
+    current: list = []
+    current_id = None
+    for text, top, bottom in words:
+        word_id = cluster[top]
+        if current and word_id != current_id:
+            lines.append(
+                (min(w[1] for w in current), max(w[2] for w in current), " ".join(w[0] for w in current))
+            )
+            current = []
+        current.append((text, top, bottom))
+        current_id = word_id
+    lines.append((min(w[1] for w in current), max(w[2] for w in current), " ".join(w[0] for w in current)))
+    return lines
+
+
+# --- tables ------------------------------------------------------------------------------
+
+
+class EdgesOnly:
+    """Just enough of a pdfplumber page for TableFinder with the default (lines) settings."""
+
+    def __init__(self, edges: list[dict], bbox: Box):
+        self.edges = edges
+        self.bbox = bbox
+
+
+def find_tables(edges: list[dict], page_box: Box) -> list[Table]:
+    return TableFinder(EdgesOnly(edges, page_box)).tables
+
+
+def touches(run: Run, box: Box) -> bool:
+    """Whether some character of `run` may have its centre in `box`."""
+    x0, top, x1, bottom = box
+    return top <= (run.top + run.bottom) / 2 <= bottom and run.x0 <= x1 and run.x1 >= x0
+
+
+def centre_inside(x: float, y: float, box: Box) -> bool:
+    """pdf.inside: the centre in the box, edges included."""
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+def table_cells(table: Table, chars: list[tuple[float, float, int, Run]]) -> list[list[str | None]]:
+    """Table.extract on one-character runs, given as (centre x, centre y, order, run) sorted
+    by centre y: each cell's words joined by single spaces."""
+    ys = [c[1] for c in chars]
+    rows = []
+    for row in table.rows:
+        x0, top, x1, bottom = row.bbox
+        row_chars = sorted(
+            (c for c in chars[bisect_left(ys, top) : bisect_left(ys, bottom)] if x0 <= c[0] < x1),
+            key=itemgetter(2),
+        )
+        cells: list[str | None] = []
+        for cell in row.cells:
+            if cell is None:
+                cells.append(None)
+                continue
+            x0, top, x1, bottom = cell
+            inside = [c[3] for c in row_chars if x0 <= c[0] < x1 and top <= c[1] < bottom]
+            cells.append(" ".join(w[0] for w in runs_to_words(inside)))
+        rows.append(cells)
+    return rows
+
+
+# --- the page ----------------------------------------------------------------------------
+
+
+def place(runs: list[Run], found: list[Table], chars: Characters) -> tuple[list[Run], list]:
+    """Runs outside the tables (for the lines) and runs to sort into cells, each with the
+    centre of a character, an order and the run, for table_cells. A run with its first and
+    last characters' centres in one cell lies in that cell whole; any other run that comes
+    near a table is taken apart into characters, which go where their centres are."""
+    bboxes = [t.bbox for t in found]
+    cells = [cell for t in found for cell in t.cells]
+    outside: list[Run] = []
+    placed: list[tuple[float, float, int, Run]] = []
+    for run in runs:
+        if not any(touches(run, b) for b in bboxes):
+            outside.append(run)
+            continue
+        y = (run.top + run.bottom) / 2
+        first = ((run.x0 + chars.loose_box(run.start)[1]) / 2) if run.start >= 0 else None
+        last = (run.last_x0 + run.x1) / 2
+        if first is not None and any(
+            cell[0] <= first < cell[2] and cell[0] <= last < cell[2] and cell[1] <= y < cell[3]
+            for cell in cells
+        ):
+            placed.append((first, y, len(placed), run))
+            continue
+        for char in chars.split(run):
+            x = (char.x0 + char.x1) / 2
+            placed.append((x, y, len(placed), char))
+            if not any(centre_inside(x, y, b) for b in bboxes):
+                outside.append(char)
+    placed.sort(key=itemgetter(1))
+    return outside, placed
+
+
+def read_layer(page: pdfium.PdfPage) -> Layer:
+    """The page's text layer as pdfplumber would lay it out; UnsupportedPage if it can't."""
+    if page.get_rotation():
+        raise UnsupportedPage("page turned by /Rotate")
+    left, bottom, right, top = page.get_bbox()
+    page_box = (left, 0.0, right, top - bottom)
+    objects = page_objects(page, top)
+    textpage = page.get_textpage()
+    try:
+        chars = Characters(textpage, top)
+        runs = chars.runs() + objects.blank_runs
+        # A page without paths has no ruling lines, so no table (pdfplumber's lines strategy).
+        found = (
+            find_tables(objects.edges, page_box) if objects.lines or objects.rects or objects.curves else []
+        )
+        outside, placed = place(runs, found, chars) if found else (runs, [])
+    finally:
+        textpage.close()
+    lines = words_to_lines(runs_to_words(outside))
+    tables = [(t.bbox, table_cells(t, placed)) for t in found]
+    return Layer(lines, tables, page_box, objects.images)
