@@ -5,9 +5,14 @@ from an old OCR run that is worse than a fresh one. So the decision is made per 
 a page whose text layer is long enough, mostly words and free of junk is used as it is;
 any other page is rendered (pypdfium2) and OCR'd (ocr.py).
 
-Tables in the text layer (pdfplumber's table finder) are written as tab-separated rows,
-one row a line, at their place in the reading order, and kept as cells on the Page, so the
-goal and cost tables reach later stages as cells rather than run-on text.
+The text layer is read with PDFium (pdf_layer.py, a few ms a page), laid out as pdfplumber
+lays it out; a page that reader does not model (or that makes it fail) is read with
+pdfplumber itself (about 80 ms a page), as every page was before. A file PDFium cannot
+open goes to pdfplumber whole, so a damaged or locked file fails with pdfplumber's reason.
+
+Tables in the text layer (pdfplumber's table finder, on ruling lines) are written as
+tab-separated rows, one row a line, at their place in the reading order, and kept as cells
+on the Page, so the goal and cost tables reach later stages as cells rather than run-on text.
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ import functools
 import io
 import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from functools import lru_cache
 
 import pdfplumber
@@ -26,6 +31,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from models.document import PageContent
+from pipeline.ingest import pdf_layer
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.ocr import ocr_page
 from pipeline.options import Options
@@ -110,6 +116,21 @@ def lines_to_text(blocks: list[tuple[float, float, str]]) -> str:
     return "\n".join(out) + "\n" if out else ""
 
 
+def join_layout(
+    lines: list[tuple[float, float, str]], tables: list[tuple[tuple, list[list[str | None]]]]
+) -> tuple[str, list[list[list[str]]]]:
+    """Lines (top, bottom, text) outside tables and tables as (bbox, extracted cells) into
+    the page text, each table written as tab-separated rows at its place; and the tables."""
+    blocks = list(lines)
+    kept = []
+    for bbox, extracted in tables:
+        rows = table_rows(extracted)
+        if rows:
+            kept.append(rows)
+            blocks.append((bbox[1], bbox[3], "\n".join("\t".join(r) for r in rows)))
+    return lines_to_text(blocks), kept
+
+
 def text_with_tables(page: pdfplumber.page.Page) -> tuple[str, list[list[list[str]]]]:
     """The page's text in reading order, its tables written as tab-separated rows."""
     found = page.find_tables()
@@ -117,14 +138,16 @@ def text_with_tables(page: pdfplumber.page.Page) -> tuple[str, list[list[list[st
     outside = page.filter(
         lambda obj: obj.get("object_type") != "char" or not any(inside(obj, b) for b in bboxes)
     )
-    blocks = [(ln["top"], ln["bottom"], ln["text"]) for ln in outside.extract_text_lines(strip=True)]
-    tables = []
-    for table in found:
-        rows = table_rows(table.extract())
-        if rows:
-            tables.append(rows)
-            blocks.append((table.bbox[1], table.bbox[3], "\n".join("\t".join(r) for r in rows)))
-    return lines_to_text(blocks), tables
+    lines = [(ln["top"], ln["bottom"], ln["text"]) for ln in outside.extract_text_lines(strip=True)]
+    return join_layout(lines, [(t.bbox, t.extract()) for t in found])
+
+
+def page_problem(text: str, cover: Callable[[], float]) -> str | None:
+    """Why this page's text layer should not be used (then it is OCR'd), or None."""
+    problem = text_layer_problem(text)
+    if problem is None and len(text) < MAX_TEXT_ON_SCAN and cover() > MIN_IMAGE_COVER:
+        problem = "scanned page with a stray text layer"
+    return problem
 
 
 @contextmanager
@@ -180,45 +203,107 @@ def ocr_rendered(rendered: tuple, options: Options) -> PageContent:
     return content
 
 
-def ocr_pages(data: bytes, indexes: list[int], options: Options) -> list[PageContent]:
+def ocr_pages(document: pdfium.PdfDocument | None, indexes: list[int], options: Options) -> list[PageContent]:
     """OCR of the pages at `indexes`, in order. Pages are rendered here one at a time, as the
     page map asks for them (pdfium is not thread-safe), and recognised through
-    options.page_map: the batch executors fan them out over idle cores, the default is map."""
+    options.page_map: the batch executors fan them out over idle cores, the default is map.
+    Without a document (PDFium could not open the file) no page can be rendered."""
     if not indexes:
         return []
-    document = pdfium.PdfDocument(data)
+    if document is None:
+        return [
+            PageContent(text="", source="ocr", error="cannot render page: PDFium cannot open the file")
+            for _ in indexes
+        ]
+    rendered = (render_for_ocr(document, index, options) for index in indexes)
+    return list((options.page_map or map)(functools.partial(ocr_rendered, options=options), rendered))
+
+
+class PlumberPages:
+    """pdfplumber's view of the file, opened the first time a page needs it."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self._stack = ExitStack()
+        self._pdf: pdfplumber.PDF | None = None
+
+    @property
+    def pdf(self) -> pdfplumber.PDF:
+        if self._pdf is None:
+            self._pdf = self._stack.enter_context(open_pdf(self.data))
+        return self._pdf
+
+    def count(self) -> int:
+        try:
+            return len(self.pdf.pages)
+        except IngestError:
+            raise
+        except Exception as exc:
+            raise IngestError(pdf_error(exc)) from None
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+def plumber_layer(plumber: PlumberPages, index: int) -> tuple[str, list, str | None]:
+    """(text, tables, problem) of a page read with pdfplumber."""
     try:
-        rendered = (render_for_ocr(document, index, options) for index in indexes)
-        return list((options.page_map or map)(functools.partial(ocr_rendered, options=options), rendered))
+        page = plumber.pdf.pages[index]
+        try:
+            text, tables = text_with_tables(page)
+            return text, tables, page_problem(text, lambda: image_cover(page))
+        finally:
+            page.close()
+    except Exception as exc:  # a damaged page: try OCR before giving it up
+        return "", [], f"unreadable text layer: {exc}"
+
+
+def pdfium_layer(document: pdfium.PdfDocument, index: int) -> tuple[str, list, str | None]:
+    """(text, tables, problem) of a page read with PDFium; raises where pdf_layer cannot."""
+    page = document[index]
+    try:
+        layer = pdf_layer.read_layer(page)
     finally:
-        document.close()
+        page.close()
+    text, tables = join_layout(layer.lines, layer.tables)
+    return text, tables, page_problem(text, layer.image_cover)
+
+
+def page_layer(document: pdfium.PdfDocument | None, plumber: PlumberPages, index: int) -> tuple:
+    """(text, tables, problem) of a page: PDFium's reading where pdf_layer models the page,
+    else pdfplumber's."""
+    if document is not None:
+        try:
+            return pdfium_layer(document, index)
+        except Exception:  # UnsupportedPage, or PDFium failed on this page
+            pass
+    return plumber_layer(plumber, index)
 
 
 def read_pdf(data: bytes, options: Options) -> list[PageContent]:
-    pages: list[PageContent | None] = []
-    with open_pdf(data) as pdf:
-        try:
-            count = len(pdf.pages)
-        except Exception as exc:
-            raise IngestError(pdf_error(exc)) from None
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        document = None  # pdfplumber reads it, or says why it cannot
+    plumber = PlumberPages(data)
+    try:
+        count = plumber.count() if document is None else len(document)
         if count == 0:
             raise IngestError("PDF has no pages")
-        for page in pdf.pages:
+        pages: list[PageContent | None] = []
+        for index in range(count):
             started = time.perf_counter()
-            try:
-                text, tables = text_with_tables(page)
-                problem = text_layer_problem(text)
-                if problem is None and len(text) < MAX_TEXT_ON_SCAN and image_cover(page) > MIN_IMAGE_COVER:
-                    problem = "scanned page with a stray text layer"
-            except Exception as exc:  # a damaged page: try OCR before giving it up
-                text, tables, problem = "", [], f"unreadable text layer: {exc}"
+            text, tables, problem = page_layer(document, plumber, index)
             if problem is None:
                 seconds = time.perf_counter() - started
                 pages.append(PageContent(text=text, source="pdf_text", tables=tables, seconds=seconds))
             else:
                 pages.append(None)  # OCR'd below, together with the file's other such pages
-            page.close()
-    to_ocr = [index for index, content in enumerate(pages) if content is None]
-    for index, content in zip(to_ocr, ocr_pages(data, to_ocr, options), strict=True):
-        pages[index] = content
-    return pages
+        to_ocr = [index for index, content in enumerate(pages) if content is None]
+        for index, content in zip(to_ocr, ocr_pages(document, to_ocr, options), strict=True):
+            pages[index] = content
+        return pages
+    finally:
+        plumber.close()
+        if document is not None:
+            document.close()
