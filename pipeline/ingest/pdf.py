@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -51,6 +52,10 @@ MIN_IMAGE_COVER = 0.5
 MAX_TEXT_ON_SCAN = 200
 # Vertical gap between lines, in line heights, that starts a new paragraph.
 PARAGRAPH_GAP = 0.8
+# PDFium is not thread-safe (pypdfium2 forbids calls from two threads at once, even on two
+# documents): one call into it at a time in a process. Workers are processes
+# (pool, LocalCluster), but a Dask worker may run tasks in threads.
+PDFIUM_LOCK = threading.RLock()
 WORD_TOKEN = re.compile(r"[^\W\d_]{2,}")
 ORDINARY = re.compile(r"[\w\s.,;:!?()\[\]{}\"'«»/\\%&§@#+*=<>|~^$€£–—−•·-]")
 # The same tests run over the whole text at once (a per-character loop cost ~1 ms a page).
@@ -176,11 +181,12 @@ def pdf_error(cause: object) -> str:
 
 
 def render_page(document: pdfium.PdfDocument, index: int, dpi: int):
-    page = document[index]
-    try:
-        return page.render(scale=dpi / 72, grayscale=True).to_pil()
-    finally:
-        page.close()
+    with PDFIUM_LOCK:
+        page = document[index]
+        try:
+            return page.render(scale=dpi / 72, grayscale=True).to_pil()
+        finally:
+            page.close()
 
 
 def render_for_ocr(document: pdfium.PdfDocument, index: int, options: Options) -> tuple:
@@ -263,11 +269,12 @@ def plumber_layer(plumber: PlumberPages, index: int) -> tuple[str, list, str | N
 
 def pdfium_layer(document: pdfium.PdfDocument, index: int) -> tuple[str, list, str | None]:
     """(text, tables, problem) of a page read with PDFium; raises where pdf_layer cannot."""
-    page = document[index]
-    try:
-        layer = pdf_layer.read_layer(page)
-    finally:
-        page.close()
+    with PDFIUM_LOCK:
+        page = document[index]
+        try:
+            layer = pdf_layer.read_layer(page)
+        finally:
+            page.close()
     text, tables = join_layout(layer.lines, layer.tables)
     return text, tables, page_problem(text, layer.image_cover)
 
@@ -285,7 +292,8 @@ def page_layer(document: pdfium.PdfDocument | None, plumber: PlumberPages, index
 
 def read_pdf(data: bytes, options: Options) -> list[PageContent]:
     try:
-        document = pdfium.PdfDocument(data)
+        with PDFIUM_LOCK:
+            document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError:
         document = None  # pdfplumber reads it, or says why it cannot
     plumber = PlumberPages(data)
@@ -309,4 +317,5 @@ def read_pdf(data: bytes, options: Options) -> list[PageContent]:
     finally:
         plumber.close()
         if document is not None:
-            document.close()
+            with PDFIUM_LOCK:
+                document.close()
