@@ -30,7 +30,6 @@ import pyarrow.parquet as pq
 from models.document import Document
 from models.schema import arrow_schema
 from models.tables import TABLES
-from pipeline.export.database import DATABASE, create_database
 from pipeline.export.rows import table_rows
 
 MANIFEST = "manifest.json"
@@ -112,6 +111,9 @@ def staging_directory(out: Path) -> Path:
 
 def write_dataset(docs: Iterable[Document], out: Path, manifest: dict) -> dict[str, int]:
     """Write a few Documents held in memory into `out`; returns the row count per table."""
+    # Imported here, by the parent that writes the dataset: workers need no duckdb.
+    from pipeline.export.database import DATABASE, create_database
+
     out = out.resolve()
     tmp = staging_directory(out)
     try:
@@ -176,6 +178,8 @@ class DatasetWriter:
 
     def commit(self, manifest: dict) -> dict[str, int]:
         """Finish every file, add the manifest and put the dataset in place of `out`."""
+        from pipeline.export.database import DATABASE, create_database
+
         for name, writer in self.writers.items():
             self.flush(name)
             writer.close()
