@@ -75,17 +75,20 @@ def convert(
     again: their rows are carried over. OUT also gets finsam.duckdb (views over the tables)
     and report.html (the batch at a glance, see `finsam report`)."""
     kind = Executor.dask if scheduler else executor
-    if kind is Executor.local:
-        forkserver.start()
-    from pipeline.export.database import ensure_database
-    from pipeline.export.parquet import OutputError
-    from pipeline.runner.executors import ExecutorError, make_executor
+    from pipeline.export.manifest import looks_unchanged
+    from pipeline.options import Options
     from pipeline.runner.inputs import InputError, discover
 
     try:
         files = discover(paths)
     except InputError as exc:
         raise usage_error(str(exc)) from None
+    if kind is Executor.local and not looks_unchanged(files, out, Options(), force):
+        forkserver.start()  # its loading overlaps the imports below; a run with nothing to do needs none
+    from pipeline.export.database import ensure_database
+    from pipeline.export.parquet import OutputError
+    from pipeline.runner.executors import ExecutorError, make_executor
+
     began = time.perf_counter()
     try:
         with make_executor(kind.value, workers, scheduler) as runner:

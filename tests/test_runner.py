@@ -98,6 +98,20 @@ def test_a_second_run_converts_nothing_and_keeps_the_dataset(tmp_path):
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
+def test_convert_starts_no_workers_only_when_the_manifest_says_nothing_changed(tmp_path):
+    # `finsam convert` asks looks_unchanged before it starts the workers' forkserver.
+    files, out, options = make_inputs(tmp_path / "in", 3), tmp_path / "out", Options()
+    assert not manifest.looks_unchanged(files, out, options)  # no dataset yet
+    convert(files, out)
+    assert manifest.looks_unchanged(files, out, options)
+    assert not manifest.looks_unchanged(files, out, options, force=True)
+    assert not manifest.looks_unchanged(files[:2], out, options)  # a file left out
+    assert not manifest.looks_unchanged(files, out, Options(ocr_languages="swe+eng"))
+    later = files[2].stat().st_mtime_ns + 5_000_000_000
+    os.utime(files[2], ns=(later, later))
+    assert not manifest.looks_unchanged(files, out, options)  # maybe changed: make_plan hashes it
+
+
 def test_only_a_changed_or_added_file_is_converted_and_the_rest_carried_over(tmp_path):
     files, out = make_inputs(tmp_path / "in", 4), tmp_path / "out"
     convert(files, out)

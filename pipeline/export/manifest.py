@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.export.parquet import MANIFEST, dataset_problem, source_files
 from pipeline.options import Options
 
 # Version of the manifest's layout; manifests of another format are not reused.
 FORMAT = 2
+MANIFEST = "manifest.json"
 ROOT = Path(__file__).resolve().parents[2]
 # Where the data files that change results live: all of corrections/, and every file under
 # pipeline/ that is not Python (templates/*.yaml, extract/data/*.tsv, ...).
@@ -125,6 +125,9 @@ def old_problem(old: dict | None, settings: dict, out: Path, force: bool) -> str
         return "the earlier dataset has no manifest of its files"
     if old.get("settings") != json.loads(json.dumps(settings)):
         return "the finsam version, its data files or the options changed"
+    # Imported here: `convert` asks looks_unchanged() before it loads pyarrow.
+    from pipeline.export.parquet import dataset_problem, source_files
+
     if problem := dataset_problem(out, old.get("rows") or {}):
         return problem
     return ranges_problem(old["files"], source_files(out))
@@ -175,6 +178,24 @@ def make_plan(files: list[Path], out: Path, options: Options, force: bool = Fals
     same_files = [str(item.path) for item in plan.items] == [entry["path"] for entry in old["files"]]
     plan.unchanged = same_files and not plan.todo
     return plan
+
+
+def looks_unchanged(files: list[Path], out: Path, options: Options, force: bool = False) -> bool:
+    """A quick guess, from manifest.json and the files' sizes and times alone, that a run
+    will have nothing to convert: `convert` then starts no workers. make_plan decides; a
+    wrong guess only costs the workers' start-up (when it says False) or starting them late."""
+    old = read_manifest(out)
+    if force or old is None or old.get("format") != FORMAT or not isinstance(old.get("files"), list):
+        return False
+    if [entry.get("path") for entry in old["files"]] != [str(path) for path in files]:
+        return False
+    if old.get("settings") != json.loads(json.dumps(run_settings(options))):
+        return False
+    for entry, path in zip(old["files"], files, strict=True):
+        item = stat_item(0, path)
+        if entry.get("failed") or (item.size, item.mtime_ns) != (entry.get("size"), entry.get("mtime_ns")):
+            return False
+    return True
 
 
 def file_entry(item: Item, sha256: str | None, failed: bool, ranges: dict[str, list[int]]) -> dict:

@@ -30,9 +30,9 @@ import pyarrow.parquet as pq
 from models.document import Document
 from models.schema import arrow_schema
 from models.tables import TABLES
+from pipeline.export.manifest import MANIFEST
 from pipeline.export.rows import table_rows
 
-MANIFEST = "manifest.json"
 DIR_MODE = 0o755
 # Rows are buffered per table and written as one row group once this many have gathered,
 # or this many bytes: big enough for columnar compression and fast scans, small enough that
