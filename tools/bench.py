@@ -54,14 +54,15 @@ GENERATED = SAMPLES / "generated"
 REPORT = ROOT / "docs" / "benchmarks.md"
 BORN_DIGITAL = GENERATED / "slutrapport-arbetsmarknadstorg.pdf"
 SCANNED = GENERATED / "slutrapport-arbetsmarknadstorg-scan.pdf"
-# Copies per workload, for enough pages to outweigh start-up (about 3 s: Python, the
+# Copies per workload, for enough pages to outweigh start-up (about 2 s: Python, the
 # forkserver loading the corrector's index, hunspell and spaCy) while a full run stays near
-# 10 minutes on 2 cores: 33 text pages x 8, 5 PDF pages x 20, 5 scanned pages x 2. With two
-# copies of each text, one worker saw every text twice (the second time warm) and each of
-# two workers once: the 2-worker speed-up measured mostly that; with eight both see each
-# text several times.
+# 10 minutes on 2 cores: 33 text pages x 8, 5 PDF pages x 60, 5 scanned pages x 2. (Since
+# PDFium reads the text layer a PDF page takes a few ms: 20 copies measured start-up more
+# than pages.) With two copies of each text, one worker saw every text twice (the second
+# time warm) and each of two workers once: the 2-worker speed-up measured mostly that; with
+# eight both see each text several times.
 TEXT_COPIES = 8
-PDF_COPIES = 20
+PDF_COPIES = 60
 SCAN_COPIES = 2
 # How often each measurement is made (the fastest counts), by cost: text and born-digital
 # runs take seconds, scanned ones half a minute.
@@ -606,11 +607,10 @@ def markdown(results: dict, command: str, facts: list[str], minutes: float) -> s
             "",
             "A run's rate on text and born-digital PDFs is set by the stages, not by the batch: the",
             "table below times them in one process that has loaded what a worker loads once (the",
-            "corrector's index, hunspell, spaCy): pass 1 is text it has not seen. The corrector (clean)",
-            "remembers what it worked out about each word, so a second pass over the same text shows",
-            "its warm speed; the copies the",
-            "runs above convert are therefore cheaper for one worker, which has seen them all, than for",
-            "two, which each start cold. Born-digital pages spend their time in pdfplumber (ingest).",
+            "corrector's index, hunspell, spaCy, the PDF word list): pass 1 is text it has not seen.",
+            "The corrector (clean) remembers what it worked out about each word, so a second pass over",
+            "the same text shows its warm speed; the copies the runs above convert are therefore",
+            "cheaper for one worker, which has seen them all, than for two, which each start cold.",
             "",
             "| input | pages | ingest | clean | segment + extract | total | pages/s |",
             "|---|---:|---:|---:|---:|---:|---:|",
