@@ -1,9 +1,10 @@
 """The forkserver the local pool forks its workers from, started as early as a run can.
 
 The forkserver imports the pipeline and loads what every worker needs (warm.py) once, about
-a second and a half, before it forks the first worker. `finsam convert` starts it before it
-imports anything else itself, so that second and a half runs on the other core while the
-command imports its own modules and reads the manifest, instead of after them.
+a second and a half, before it forks the first worker. `finsam convert` starts it as soon as
+it has found its inputs and manifest.json does not already say that nothing changed, before
+it imports the pipeline itself: that second and a half then runs on the other core while
+the command imports its own modules and plans the run, instead of after them.
 """
 
 from __future__ import annotations
