@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from models.document import Correction
 
 TOKEN = re.compile(r"\S+")
+# A token with the whitespace before it (which says how it is separated from the last one).
+SPACED_TOKEN = re.compile(r"(\s*)(\S+)")
 # Punctuation that may wrap a word: stripped before lookup, kept in the text.
 EDGE_PUNCTUATION = "\"'«»()[]{}.,;:!?*"
 PROTECTED = re.compile(r"@|^(?:https?://|www\.)", re.IGNORECASE)
@@ -30,6 +32,8 @@ TOKEN_FIX_CONFIDENCE = 0.95
 LEADING_MARKS = '"«»“”„([{*‘’<-–—/•○●▪■►·'
 TRAILING_MARKS = "\"'«»“”)]}.,;:!?*‘’/•○●▪■►·"
 SENTENCE_MARKS = ".!?:"
+# Closing marks that may follow a sentence mark (`slut.")`).
+SENTENCE_CLOSERS = "\"'»”)]*"
 PART_SEPARATOR = re.compile(r"(?<=[^\W\d_])([/-])(?=[^\W\d_])")
 NUMBER = re.compile(r"^[\d\s.,:;\-–—/%()+]*\d[\d\s.,:;\-–—/%()+]*$")
 ADDRESS = re.compile(r"@|^(?:https?:|www\.|mailto:)|\.(?:se|com|org|nu|net|eu)\b", re.IGNORECASE)
@@ -74,10 +78,8 @@ def tokens(text: str) -> Iterator[tuple[int, int, str]]:
 def token_fixes(text: str, fixes: dict[str, str]) -> list[Correction]:
     found = []
     for start, end, core in tokens(text):
-        if PROTECTED.search(core):
-            continue
         right = fixes.get(core)
-        if right is None:
+        if right is None or PROTECTED.search(core):
             continue
         found.append(
             Correction(
@@ -131,46 +133,58 @@ def core_span(chunk: str) -> tuple[int, int]:
 def split_tokens(text: str) -> list[Token]:
     """The tokens of a whole text, in order."""
     out: list[Token] = []
-    previous_end, sentence_start = None, True
-    for match in TOKEN.finditer(text):
-        chunk = match.group()
-        gap = "start" if previous_end is None else gap_kind(text[previous_end : match.start()])
-        previous_end = match.end()
-        if gap == "break":
-            sentence_start = True
+    append = out.append
+    sentence_start, first = True, True
+    for match in SPACED_TOKEN.finditer(text):
+        space, chunk = match.group(1, 2)
+        if first:
+            gap, first = "start", False
+        elif "\n" in space or "\f" in space:
+            gap = gap_kind(space)
+            if gap == "break":
+                sentence_start = True
+        else:
+            gap = "space"
         start, end = core_span(chunk)
         core = chunk[start:end]
-        trailing = chunk[end:]
         if core:
             kind = kind_of(core, chunk)
-            base = match.start() + start
-            parts = [(0, len(core), "")]
+            base = match.start(2) + start
+            hyphen_after = chunk.startswith("-", end)
             if kind == "word" and ("/" in core or "-" in core):
-                cuts = [m.start() for m in PART_SEPARATOR.finditer(core)]
-                bounds = [0, *[c + 1 for c in cuts], len(core) + 1]
-                parts = [
-                    (bounds[i], bounds[i + 1] - 1, core[bounds[i] - 1] if i else "")
-                    for i in range(len(bounds) - 1)
-                ]
-            for index, (part_start, part_end, separator) in enumerate(parts):
-                part_gap = gap if index == 0 else ("slash" if separator == "/" else "hyphen")
-                out.append(
-                    Token(
-                        start=base + part_start,
-                        end=base + part_end,
-                        text=core[part_start:part_end],
-                        gap=part_gap,
-                        sentence_start=sentence_start and index == 0,
-                        kind=kind,
-                        hyphen_after=index == len(parts) - 1 and trailing.startswith("-"),
-                    )
-                )
-        ended = chunk.rstrip("\"'»”)]*")
+                add_parts(out, core, base, gap, sentence_start, hyphen_after)
+            else:
+                append(Token(base, base + len(core), core, gap, sentence_start, kind, hyphen_after))
+        ended = chunk.rstrip(SENTENCE_CLOSERS) if chunk[-1] in SENTENCE_CLOSERS else chunk
         sentence_start = bool(ended) and ended[-1] in SENTENCE_MARKS
-    for i, token in enumerate(out):
-        if token.text == STROKE and not lone_stroke(text, out, i):
-            token.kind = "protected"
+    if STROKE in text:
+        for i, token in enumerate(out):
+            if token.text == STROKE and not lone_stroke(text, out, i):
+                token.kind = "protected"
     return out
+
+
+def add_parts(
+    out: list[Token], core: str, base: int, gap: str, sentence_start: bool, hyphen_after: bool
+) -> None:
+    """The parts of a word token that slashes or inner hyphens split (`insatser/projekt`)."""
+    cuts = [m.start() for m in PART_SEPARATOR.finditer(core)]
+    bounds = [0, *[c + 1 for c in cuts], len(core) + 1]
+    last = len(bounds) - 2
+    for index in range(last + 1):
+        part_start, part_end = bounds[index], bounds[index + 1] - 1
+        separator = core[part_start - 1] if index else ""
+        out.append(
+            Token(
+                start=base + part_start,
+                end=base + part_end,
+                text=core[part_start:part_end],
+                gap=gap if index == 0 else ("slash" if separator == "/" else "hyphen"),
+                sentence_start=sentence_start and index == 0,
+                kind="word",
+                hyphen_after=index == last and hyphen_after,
+            )
+        )
 
 
 def lone_stroke(text: str, tokens: list[Token], i: int) -> bool:
