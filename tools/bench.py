@@ -530,13 +530,16 @@ def target_lines(results: dict) -> list[str]:
             f"- scanned PDF faster than ocrmypdf --sidecar: {ours:.1f} s against {theirs:.1f} s "
             f"({verdict(ours < theirs)})"
         )
+    startup = results["startup"].seconds
     for name in ("text", "born-digital", "scanned", "long-scan"):
-        one = runs[("scanned" if name == "long-scan" else name, 1)]
-        speedup = one.seconds / runs[(name, 2)].seconds
+        one, two = runs[("scanned" if name == "long-scan" else name, 1)], runs[(name, 2)]
+        speedup = one.seconds / two.seconds
+        # Start-up is one process loading before any worker can begin: it does not divide.
+        steady = (one.seconds - startup) / max(two.seconds - startup, 1e-9)
         what = "one long scanned file (page fan-out)" if name == "long-scan" else name
         lines.append(
             f"- {what}: 2 workers ≥ {TARGET_SPEEDUP}x one: {speedup:.2f}x "
-            f"({verdict(speedup >= TARGET_SPEEDUP)})"
+            f"({verdict(speedup >= TARGET_SPEEDUP)}); {steady:.2f}x without the start-up"
         )
     rerun = results["rerun"].seconds
     lines.append(
