@@ -80,8 +80,22 @@ def handle(address: int):
     return ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT)
 
 
-_text_object_of = plain(
-    pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p, pdfium_c.FPDF_TEXTPAGE, ctypes.c_int
+_text_object_of = plain(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+_has_map_error = plain(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
+_char_matrix = plain(
+    pdfium_c.FPDFText_GetMatrix, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p
+)
+_font_size = plain(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, ctypes.c_void_p, ctypes.c_int)
+_char_origin = plain(
+    pdfium_c.FPDFText_GetCharOrigin,
+    ctypes.c_int,
+    ctypes.c_void_p,
+    ctypes.c_int,
+    ctypes.c_void_p,
+    ctypes.c_void_p,
+)
+_loose_box = plain(
+    pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p
 )
 _font_of = plain(pdfium_c.FPDFTextObj_GetFont, ctypes.c_void_p, ctypes.c_void_p)
 _page_object = plain(pdfium_c.FPDFPage_GetObject, ctypes.c_void_p, pdfium_c.FPDF_PAGE, ctypes.c_int)
@@ -338,13 +352,16 @@ class Characters:
         self._box = pdfium_c.FS_RECTF()
         self._box_ref = ctypes.byref(self._box)
         self._x, self._y = ctypes.c_double(), ctypes.c_double()
+        self._x_ref, self._y_ref = ctypes.byref(self._x), ctypes.byref(self._y)
         self._matrix = pdfium_c.FS_MATRIX()
+        self._matrix_ref = ctypes.byref(self._matrix)
+        self.address = ctypes.cast(self.raw, ctypes.c_void_p).value
         self._descents: dict[int | None, float] = {}
         self.objects: set[int] = set()  # the text objects seen by runs()
 
     def runs(self) -> list[Run]:
         """One run per text object, in PDFium's order."""
-        runs, i, n, raw = [], 0, self.count, self.raw
+        runs, i, n, raw = [], 0, self.count, self.address
         while i < n:
             obj = _text_object_of(raw, i)
             if not obj:  # a space or line break PDFium put between text objects
@@ -362,7 +379,7 @@ class Characters:
         not char by char. Most text objects end where PDFium put the line break that
         follows them (nine in ten on the samples and layouts), so that guess is tried
         first: two calls instead of a dozen."""
-        raw, n = self.raw, self.count
+        raw, n = self.address, self.count
         line_break = self.text.find("\r", start)
         guess = n if line_break < 0 else line_break  # first index thought not in the run
         if guess - 1 > start and _text_object_of(raw, guess - 1) != obj:
@@ -398,18 +415,18 @@ class Characters:
 
     def loose_box(self, index: int) -> tuple[float, float]:
         """Left and right of a character's advance box."""
-        pdfium_c.FPDFText_GetLooseCharBox(self.raw, index, self._box_ref)
+        _loose_box(self.address, index, self._box_ref)
         return self._box.left, self._box.right
 
     def run(self, start: int, end: int, obj: int) -> Run:
-        raw, m = self.raw, self._matrix
-        if pdfium_c.FPDFText_HasUnicodeMapError(raw, start) == 1:  # a font's glyphs, not text
+        raw, m = self.address, self._matrix
+        if _has_map_error(raw, start) == 1:  # a font's glyphs, not text
             raise UnsupportedPage("a glyph without Unicode")
-        pdfium_c.FPDFText_GetMatrix(raw, start, m)
+        _char_matrix(raw, start, self._matrix_ref)
         if abs(m.b) > UPRIGHT_SKEW or abs(m.c) > UPRIGHT_SKEW or m.a <= 0 or m.d <= 0:
             raise UnsupportedPage("rotated or mirrored text")
-        size = pdfium_c.FPDFText_GetFontSize(raw, start) * m.d
-        pdfium_c.FPDFText_GetCharOrigin(raw, start, self._x, self._y)
+        size = _font_size(raw, start) * m.d
+        _char_origin(raw, start, self._x_ref, self._y_ref)
         x0, baseline = self._x.value, self._y.value
         descent = self.descent(obj) * size
         last_x0, x1 = self.loose_box(end - 1)
@@ -430,8 +447,8 @@ class Characters:
         """A run as one run per character (for placing characters in table cells)."""
         if run.start < 0:
             return [run]
-        text, raw, box, box_ref = self.chars_text(run.start, run.end), self.raw, self._box, self._box_ref
-        get_box, top, bottom = pdfium_c.FPDFText_GetLooseCharBox, run.top, run.bottom
+        text, raw, box, box_ref = self.chars_text(run.start, run.end), self.address, self._box, self._box_ref
+        get_box, top, bottom = _loose_box, run.top, run.bottom
         out = []
         for k, index in enumerate(range(run.start, run.end)):
             get_box(raw, index, box_ref)
