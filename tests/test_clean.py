@@ -278,3 +278,18 @@ def test_compounds_and_domain_words_are_words():
         assert lexicon.is_word(word), word
     for damaged in ("lörbundets", "rehablliteringsorrr:idet", "timrå"):
         assert not lexicon.is_word(damaged), damaged
+
+
+def test_best_path_skips_a_position_no_path_reaches():
+    # Position 1 lies inside the two-token edge only, and an edge starts there that no path
+    # can take, ending in a word a path does end in: the lattice must solve around it, as
+    # it did when the language model was asked in each pass.
+    from pipeline.clean.lattice import Edge, Option, best_path
+
+    edges = [
+        Edge(0, 2, [Option("ab", "ab", 0.0)]),
+        Edge(1, 2, [Option("b", "ab", 0.0)]),
+        Edge(2, 3, [Option("c", "c", 0.0), Option("k", "k", -1.0, "confusion", 0.5)]),
+    ]
+    path = best_path(3, edges, lambda word, previous: -1.0, "<s>")
+    assert [choice.option.text for choice in path] == ["ab", "c"]

@@ -93,7 +93,9 @@ def best_path(
     for word in forward[n]:
         backward[n][word] = 0.0
     for i in range(n - 1, first - 1, -1):
-        words = previous_words.get(i, [])
+        words = previous_words.get(i)
+        if not words:
+            continue  # no path reaches i: nothing after it is scored from here
         best_after = [NEG_INF] * len(words)
         for edge in by_first.get(i, ()):
             for option in edge.options:
