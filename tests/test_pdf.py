@@ -93,3 +93,32 @@ def test_text_layer_quality(text, problem):
 def test_broken_pdf_bytes_fail_with_a_reason(data, reason):
     with pytest.raises(IngestError, match=reason):
         read_pdf(data, Options())
+
+
+def test_pages_to_ocr_are_prepared_one_ahead_in_a_thread_of_their_own():
+    # The next page is rendered and deskewed while Tesseract reads this one: read_ahead makes
+    # each item in a background thread, keeps the order and passes an error on.
+    import threading
+
+    from pipeline.ingest.pdf import read_ahead
+
+    made_in, taken = [], []
+
+    def pages():
+        for number in range(4):
+            made_in.append((number, threading.current_thread().name, list(taken)))
+            yield number
+
+    for number in read_ahead(pages()):
+        taken.append(number)
+    assert taken == [0, 1, 2, 3]
+    assert all(name.startswith("finsam-render") for _, name, _ in made_in)
+    # page 2 was made while page 1 was being worked on, before the caller took it
+    assert made_in[2][2] in ([0], [0, 1])
+
+    def broken():
+        yield 0
+        raise ValueError("damaged page")
+
+    with pytest.raises(ValueError, match="damaged page"):
+        list(read_ahead(broken()))

@@ -23,6 +23,7 @@ import os
 import tempfile
 import time
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -273,6 +274,49 @@ def mean_confidence(words: list[Word]) -> float | None:
     return round(sum(w.confidence for w in words) / len(words), 4) if words else None
 
 
+@dataclass
+class Prepared:
+    """A page image made ready for Tesseract (prepare_page), with what recognise needs to put
+    the word boxes back on the image as given."""
+
+    page: Image.Image
+    angle: float  # the deskew's turn, 0 when none
+    size: tuple[int, int]  # of the image as given
+    seconds: float  # spent preparing
+
+
+def prepare_page(image: Image.Image, options: Options) -> Prepared:
+    """Grey and deskewed (options.ocr_preprocess), or only in a mode Tesseract reads.
+
+    Separate from recognise so that a PDF's next page can be prepared while Tesseract reads
+    this one (pdf.py)."""
+    started = time.perf_counter()
+    angle = 0.0
+    if options.ocr_preprocess:
+        page, angle = preprocess(image)
+    else:
+        page = image if image.mode in ("1", "L", "RGB") else image.convert("RGB")
+    return Prepared(page, angle, image.size, time.perf_counter() - started)
+
+
+def recognise(prepared: Prepared, options: Options, dpi: int | None = None) -> PageContent:
+    """Tesseract's text, words and confidence of a prepared page; IngestError when it fails.
+    `seconds` covers preparing and recognising."""
+    started = time.perf_counter()
+    check_languages(options.ocr_languages)
+    text, tsv = run_tesseract(prepared.page, options, dpi)
+    words = parse_tsv(tsv)
+    if prepared.angle:
+        unrotate_boxes(words, prepared.angle, prepared.page.size, prepared.size)
+    return PageContent(
+        text=normalise_ocr_text(text),
+        source="ocr",
+        confidence=mean_confidence(words),
+        words=words,
+        seconds=round(prepared.seconds + time.perf_counter() - started, 3),
+    )
+
+
 def ocr_page(image: Image.Image, options: Options, dpi: int | None = None) -> PageContent:
     """Text, words and confidence of one page image; IngestError when Tesseract fails.
 
@@ -282,21 +326,5 @@ def ocr_page(image: Image.Image, options: Options, dpi: int | None = None) -> Pa
     without it Tesseract guesses from the text, which on a page of small table text of the
     generated scan lost most of the table (page CER 59.8% without, 2.3% with the true dpi).
     """
-    started = time.perf_counter()
     check_languages(options.ocr_languages)
-    angle = 0.0
-    if options.ocr_preprocess:
-        page, angle = preprocess(image)
-    else:
-        page = image if image.mode in ("1", "L", "RGB") else image.convert("RGB")
-    text, tsv = run_tesseract(page, options, dpi)
-    words = parse_tsv(tsv)
-    if angle:
-        unrotate_boxes(words, angle, page.size, image.size)
-    return PageContent(
-        text=normalise_ocr_text(text),
-        source="ocr",
-        confidence=mean_confidence(words),
-        words=words,
-        seconds=round(time.perf_counter() - started, 3),
-    )
+    return recognise(prepare_page(image, options), options, dpi)

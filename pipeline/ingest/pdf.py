@@ -23,6 +23,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from functools import lru_cache
 
@@ -34,7 +35,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from models.document import PageContent
 from pipeline.ingest import pdf_layer
 from pipeline.ingest.errors import IngestError
-from pipeline.ingest.ocr import ocr_page
+from pipeline.ingest.ocr import prepare_page, recognise
 from pipeline.options import Options
 
 # A text layer shorter than this (characters, without spaces) is no text layer: a scanned
@@ -194,31 +195,45 @@ def render_page(document: pdfium.PdfDocument, index: int, dpi: int):
 
 
 def render_for_ocr(document: pdfium.PdfDocument, index: int, options: Options) -> tuple:
-    """(image, None, seconds) of a page to OCR, or (None, why, seconds) when it cannot be rendered."""
+    """(page prepared for Tesseract, None, seconds) of a page to OCR: rendered, then made grey
+    and deskewed (ocr.prepare_page); (None, why, seconds) when it cannot be rendered."""
     started = time.perf_counter()
     try:
-        return render_page(document, index, options.ocr_dpi), None, time.perf_counter() - started
+        image = render_page(document, index, options.ocr_dpi)
     except pdfium.PdfiumError as exc:
         return None, f"cannot render page: {exc}", time.perf_counter() - started
+    return prepare_page(image, options), None, time.perf_counter() - started
 
 
 def ocr_rendered(rendered: tuple, options: Options) -> PageContent:
-    """OCR of one page rendered by render_for_ocr; runs wherever options.page_map sends it."""
-    image, problem, render_seconds = rendered
-    started = time.perf_counter()
+    """OCR of one page from render_for_ocr; runs wherever options.page_map sends it."""
+    prepared, problem, render_seconds = rendered
     if problem:
         return PageContent(text="", source="ocr", error=problem)
+    started = time.perf_counter()
     try:
-        content = ocr_page(image, options, dpi=options.ocr_dpi)
+        content = recognise(prepared, options, dpi=options.ocr_dpi)
     except IngestError as exc:
         content = PageContent(text="", source="ocr", error=str(exc))
     content.seconds = render_seconds + time.perf_counter() - started
     return content
 
 
+def read_ahead(items: Iterator) -> Iterator:
+    """The items, each made in a background thread while the caller works on the one before:
+    the next page is rendered and deskewed (a quarter of a second) while Tesseract, in a
+    process of its own, reads this one, instead of after it."""
+    source, done = iter(items), object()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="finsam-render") as thread:
+        upcoming = thread.submit(next, source, done)
+        while (item := upcoming.result()) is not done:
+            upcoming = thread.submit(next, source, done)
+            yield item
+
+
 def ocr_pages(document: pdfium.PdfDocument | None, indexes: list[int], options: Options) -> list[PageContent]:
-    """OCR of the pages at `indexes`, in order. Pages are rendered here one at a time, as the
-    page map asks for them (pdfium is not thread-safe), and recognised through
+    """OCR of the pages at `indexes`, in order. Pages are rendered and prepared here, one at a
+    time and one ahead of the page map (read_ahead), and recognised through
     options.page_map: the batch executors fan them out over idle cores, the default is map.
     Without a document (PDFium could not open the file) no page can be rendered."""
     if not indexes:
@@ -228,7 +243,7 @@ def ocr_pages(document: pdfium.PdfDocument | None, indexes: list[int], options: 
             PageContent(text="", source="ocr", error="cannot render page: PDFium cannot open the file")
             for _ in indexes
         ]
-    rendered = (render_for_ocr(document, index, options) for index in indexes)
+    rendered = read_ahead(render_for_ocr(document, index, options) for index in indexes)
     return list((options.page_map or map)(functools.partial(ocr_rendered, options=options), rendered))
 
 
