@@ -233,8 +233,8 @@ def read_ahead(items: Iterator) -> Iterator:
 
 def ocr_pages(document: pdfium.PdfDocument | None, indexes: list[int], options: Options) -> list[PageContent]:
     """OCR of the pages at `indexes`, in order. Pages are rendered and prepared here, one at a
-    time and one ahead of the page map (read_ahead), and recognised through
-    options.page_map: the batch executors fan them out over idle cores, the default is map.
+    time and one ahead of Tesseract, and recognised through options.page_map: the batch
+    executors fan them out over idle cores, the default is map.
     Without a document (PDFium could not open the file) no page can be rendered."""
     if not indexes:
         return []
@@ -243,8 +243,12 @@ def ocr_pages(document: pdfium.PdfDocument | None, indexes: list[int], options: 
             PageContent(text="", source="ocr", error="cannot render page: PDFium cannot open the file")
             for _ in indexes
         ]
-    rendered = read_ahead(render_for_ocr(document, index, options) for index in indexes)
-    return list((options.page_map or map)(functools.partial(ocr_rendered, options=options), rendered))
+    rendered = (render_for_ocr(document, index, options) for index in indexes)
+    if options.page_map is None:
+        # The batch executors' fan-out prepares the next page itself before it waits for a
+        # lane (pipeline/runner/pages.py); plain map needs read_ahead for that.
+        return list(map(functools.partial(ocr_rendered, options=options), read_ahead(rendered)))
+    return list(options.page_map(functools.partial(ocr_rendered, options=options), rendered))
 
 
 class PlumberPages:
