@@ -115,8 +115,8 @@ def read_manifest(out: Path) -> dict | None:
         return None
 
 
-def old_problem(old: dict | None, settings: dict, out: Path, force: bool) -> str | None:
-    """Why the rows in `out` cannot be reused at all, or None."""
+def manifest_problem(old: dict | None, settings: dict, force: bool) -> str | None:
+    """Why the old manifest alone rules out reusing any rows, or None."""
     if old is None:
         return "no earlier dataset"
     if force:
@@ -125,6 +125,13 @@ def old_problem(old: dict | None, settings: dict, out: Path, force: bool) -> str
         return "the earlier dataset has no manifest of its files"
     if old.get("settings") != json.loads(json.dumps(settings)):
         return "the finsam version, its data files or the options changed"
+    return None
+
+
+def old_problem(old: dict | None, settings: dict, out: Path, force: bool) -> str | None:
+    """Why the rows in `out` cannot be reused at all, or None."""
+    if problem := manifest_problem(old, settings, force):
+        return problem
     # Imported here: `convert` asks looks_unchanged() before it loads pyarrow.
     from pipeline.export.parquet import dataset_problem, source_files
 
@@ -185,11 +192,9 @@ def looks_unchanged(files: list[Path], out: Path, options: Options, force: bool 
     will have nothing to convert: `convert` then starts no workers. make_plan decides; a
     wrong guess only costs the workers' start-up (when it says False) or starting them late."""
     old = read_manifest(out)
-    if force or old is None or old.get("format") != FORMAT or not isinstance(old.get("files"), list):
+    if old is None or force or manifest_problem(old, run_settings(options), force):
         return False
     if [entry.get("path") for entry in old["files"]] != [str(path) for path in files]:
-        return False
-    if old.get("settings") != json.loads(json.dumps(run_settings(options))):
         return False
     for entry, path in zip(old["files"], files, strict=True):
         item = stat_item(0, path)

@@ -326,5 +326,4 @@ def ocr_page(image: Image.Image, options: Options, dpi: int | None = None) -> Pa
     without it Tesseract guesses from the text, which on a page of small table text of the
     generated scan lost most of the table (page CER 59.8% without, 2.3% with the true dpi).
     """
-    check_languages(options.ocr_languages)
     return recognise(prepare_page(image, options), options, dpi)
