@@ -237,6 +237,41 @@ def test_folded_memo_is_restored_and_har_stays_har():
     assert wer(text, original) <= 0.2 * wer(raw, original)  # measured 0.245 -> 0.029
 
 
+def test_compounds_no_word_list_holds_get_their_marks_back():
+    # Neither wordfreq nor the context corpus lists these compounds; hunspell accepts them
+    # with their marks back, so a document that lost its marks gets them restored.
+    added = "\nVi erbjuder processtöd och vägledningsstöd samt arbetsplatsträffar för samverkansmål.\n"
+    original = MEMO.read_text(encoding="utf-8") + added
+    raw = fold(original)
+    lexicon = clean.index.load_index().lexicon
+    assert not any(word in lexicon.frequency for word in ("processtöd", "vägledningsstöd", "samverkansmål"))
+    result = correct(raw)
+    fixes = {c.original: (c.corrected, c.rule) for c in result.corrections}
+    assert result.loss == "stripped"
+    for word in ("processtöd", "vägledningsstöd", "arbetsplatsträffar", "samverkansmål"):
+        assert fixes[fold(word)] == (word, "diacritics")
+
+
+def test_restored_compounds_try_the_fewest_changes_first():
+    from pipeline.clean.diacritics import MAX_COMPOUND_CHECKS, restored_compounds
+
+    lexicon = clean.index.load_index().lexicon
+    assert restored_compounds("samverkansmal", lexicon) == ("samverkansmål",)
+    assert restored_compounds("samverkansmål", lexicon) == ()  # nothing left to restore
+    assert restored_compounds("rapport", lexicon) == ()  # a word with no a/o: nothing to try
+    checked = []
+    counting = type("Counting", (), {"is_word": lambda self, word: checked.append(word) or False})()
+    assert restored_compounds("aaaaaaaa", counting) == ()
+    assert len(checked) == MAX_COMPOUND_CHECKS
+
+
+def test_a_lone_bar_between_words_is_read_as_i():
+    # Tesseract prints `i` as a bar; the verksamhetsplan's "| utvecklandet av samverkan" is
+    # "I utvecklandet ...", not "Utvecklandet" with the bar dropped as a piece of a word.
+    doc = cleaned(VERKSAMHETSPLAN, Settings(token_fixes=False))
+    assert "tjänsteman. I utvecklandet av samverkan" in doc.text
+
+
 def test_addresses_and_numbers_are_untouched_in_a_stripped_document():
     original = SLUTRAPPORTER.read_text(encoding="utf-8")
     raw = fold(original)
@@ -278,6 +313,16 @@ def test_compounds_and_domain_words_are_words():
         assert lexicon.is_word(word), word
     for damaged in ("lörbundets", "rehablliteringsorrr:idet", "timrå"):
         assert not lexicon.is_word(damaged), damaged
+
+
+def test_hunspell_verdicts_kept_are_bounded(monkeypatch):
+    lexicon = clean.index.load_index().lexicon
+    monkeypatch.setattr(clean.lexicon, "MAX_VERDICTS", 3)
+    monkeypatch.setattr(lexicon, "_valid", {})
+    words = ("förbundet", "lörbundet", "a", "b", "styrelsesammanträden")
+    verdicts = [lexicon.is_word(word) for word in words]
+    assert verdicts[0] and not verdicts[1] and verdicts[4]
+    assert 0 < len(lexicon._valid) <= 3
 
 
 def test_best_path_skips_a_position_no_path_reaches():

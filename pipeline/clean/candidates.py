@@ -14,12 +14,12 @@ import math
 from dataclasses import replace
 
 from pipeline.clean.context import NUMBER_WORD
-from pipeline.clean.diacritics import restored_forms, restored_marks
+from pipeline.clean.diacritics import restored_compounds, restored_forms, restored_marks
 from pipeline.clean.index import Index
 from pipeline.clean.lattice import Option
 from pipeline.clean.lexicon import fold
 from pipeline.clean.protect import STROKE_INITIALS, has_debris, looks_like_name
-from pipeline.clean.tokens import Token
+from pipeline.clean.tokens import STROKE, Token
 
 # --- placeholders the language model sees for what is not a word
 UNKNOWN = "<unk>"
@@ -142,10 +142,15 @@ class Candidates:
             score += NAME_BONUS
         return score
 
-    def restored(self, token: Token) -> list[Option]:
+    def restored(self, token: Token, valid: bool = True) -> list[Option]:
+        """Its words with å/ä/ö back: listed words, or for an unknown word the compounds
+        hunspell accepts."""
         lower = token.text.lower()
         options = []
-        for word in restored_forms(lower, self.lexicon):
+        words = restored_forms(lower, self.lexicon)
+        if not words and not valid:
+            words = restored_compounds(lower, self.lexicon)
+        for word in words:
             if word != lower:
                 cost = STRIPPED_MARK_COST * restored_marks(lower, word)
                 options.append(Option(self.cased(word, token), word, -self.weight * cost, "diacritics", cost))
@@ -167,7 +172,7 @@ class Candidates:
                     options.append(Option(self.cased(word, token), word, local, "realword", cost))
             return options
         options = [Option(token.text, UNKNOWN, self.keep_local(token))]
-        if self.loss and (restored := self.restored(token)):
+        if self.loss and (restored := self.restored(token, valid=False)):
             # No word as read, a word with its å/ä/ö back: the document's loss explains it.
             options = [Option(token.text, UNKNOWN, KEEP_BONUS_NOISY)] + restored
         if len(options) > 1:
@@ -223,8 +228,8 @@ class Candidates:
 
 def is_fragment(token: Token, valid: bool, options: list[Option]) -> bool:
     """A piece of a split word: a stray letter, or no word and without a cheap reading."""
-    if not token.is_word:
-        return False
+    if not token.is_word or token.text == STROKE:
+        return False  # a lone bar is Tesseract's `i` (tokens.py), not part of a split word
     if len(token.text) == 1:
         return token.text.lower() not in WHOLE_LETTERS
     return not valid and (

@@ -32,6 +32,9 @@ FOLD = str.maketrans("åäöéüÅÄÖÉÜ", "aaoeuAAOEU")
 # Domain lexicon words missing from wordfreq get this frequency: about that of `förbundet`
 # (1.3e-5), so a damaged domain word reads back to it rather than to a rare general word.
 DOMAIN_MIN_FREQUENCY = 1e-5
+# hunspell's verdicts kept per process (a worker converting an archive would otherwise keep
+# every token it ever saw): about 20 MB at most, then they are asked again.
+MAX_VERDICTS = 200_000
 
 
 def fold(text: str) -> str:
@@ -97,6 +100,8 @@ class Lexicon:
                 or (lower in self.frequency and self.case_fits(text, lower))
                 or bool(hunspell_dictionary().spell(text))
             )
+            if len(self._valid) >= MAX_VERDICTS:
+                self._valid.clear()
             self._valid[text] = known
         return known
 
