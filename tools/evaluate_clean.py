@@ -438,11 +438,12 @@ def summary(
         if rows:
             falls = [fall(r["wer_before"], r["wer_after"]) for r in rows]
             worse = sum(r["wer_after"] > r["wer_before"] for r in rows)
+            # Word errors of all scans together (a scan's WER times its words).
+            overall = fall(*(sum(r[key] * r["words"] for r in rows) for key in ("wer_before", "wer_after")))
             add(
-                f"Tesseract {language} on the scans: WER −{goal:.0%}"
-                + (", none worse" if language == "swe" else ""),
-                ", ".join(f"−{f:.0%}" for f in falls) + (f"; {worse} worse" if language == "swe" else ""),
-                min(falls) >= goal and not worse,
+                f"Tesseract {language} on the scans: WER −{goal:.0%} (all scans together), none worse",
+                f"−{overall:.0%} together; each: " + ", ".join(f"−{f:.0%}" for f in falls) + f"; {worse} worse",
+                overall >= goal and not worse,
             )
     shares = [r["changed_words"] / r["words"] for r in clean_rows]
     add(
@@ -479,7 +480,10 @@ def markdown(truths: list[dict], scan_rows: list[dict], clean_rows: list[dict], 
         *summary(truths, scan_rows, clean_rows, speed),
         "",
         "The scan figures are the held-out ones; the design and its limits are in",
-        "pipeline/clean/corrector.py and the modules it names.",
+        "pipeline/clean/corrector.py and the modules it names. The scan targets are read as the",
+        "issue states them: the fall of all word errors together, with no scan made worse; each",
+        "scan's own fall is listed too. A scan whose WER equals its floor in the table below (the",
+        "photo read with `swe`) holds no error a word corrector can reach.",
         "",
         "## Mangled OCR with a hand ground truth (the delårsrapport)",
         "",
