@@ -116,9 +116,10 @@ def test_convert_help_names_the_executor_and_incremental_options():
 
 def test_the_command_imports_no_stage_before_convert_has_started_its_forkserver():
     # convert starts the workers' forkserver first, so that its loading (the pipeline, the
-    # corrector's index, spaCy) overlaps the command's own imports: the module must be light.
+    # corrector's index, spaCy) overlaps the command's own imports: the module must be light,
+    # and so must what convert imports to find its inputs and read the manifest before it.
     code = (
-        "import sys, pipeline.cli; "
+        "import sys, pipeline.cli, pipeline.runner.inputs, pipeline.export.manifest, pipeline.options; "
         "print([m for m in ('pipeline.runner.stages', 'pipeline.clean', 'models.document', "
         "'pyarrow', 'duckdb', 'pandas') if m in sys.modules])"
     )

@@ -12,13 +12,11 @@ import hashlib
 from pathlib import Path
 
 from models.document import Document, Page, PageContent
+from pipeline.formats import IMAGE_SUFFIXES, TEXT_SUFFIXES
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.text import normalise_text, read_text
 from pipeline.options import Options
 
-TEXT_SUFFIXES = {".txt", ".md"}
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | IMAGE_SUFFIXES | {".pdf", ".docx"}
 # A form feed on a line of its own: every page then starts at a line start, where the
 # heading and field patterns of the later stages look.
 PAGE_SEPARATOR = "\f\n"

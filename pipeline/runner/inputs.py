@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.ingest import SUPPORTED_SUFFIXES
+from pipeline.formats import SUPPORTED_SUFFIXES
 
 # Files in an input folder that are documentation, not reports (e.g. samples/README.md).
 SKIPPED_NAMES = {"readme.md", "readme.txt"}

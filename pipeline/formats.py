@@ -1,0 +1,10 @@
+"""The file formats the pipeline reads, by extension.
+
+Kept apart from pipeline.ingest, which imports the models: `finsam convert` finds its inputs
+with these before it starts its workers' forkserver, and that start should not wait for the
+tenth of a second the models take to import.
+"""
+
+TEXT_SUFFIXES = {".txt", ".md"}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | IMAGE_SUFFIXES | {".pdf", ".docx"}
