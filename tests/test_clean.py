@@ -176,6 +176,14 @@ def test_doubtful_amount_is_left_as_read_and_warned(delarsrapport_unaided):
     ]
 
 
+def test_a_capital_that_is_ocr_damage_is_not_kept(delarsrapport_unaided):
+    # `Lr` and `Ll` are a misread `u`, `G` a misread `ö`: mid-sentence, the word stays small.
+    fixes = corrections_of(delarsrapport_unaided)
+    assert fixes["Lrpprättats"] == "upprättats" and fixes["Lllifrån"] == "utifrån"
+    assert "den enskildes förmåga att utföra" in delarsrapport_unaided.text
+    assert corrections_of(cleaned(VERKSAMHETSPLAN, Settings(token_fixes=False)))["Gverskott"] == "överskott"
+
+
 def test_real_word_errors_are_corrected_in_mangled_text(delarsrapport_unaided):
     # `lör` (a word: short for lördag) is OCR's `för` in this text, `del` its `det`.
     assert "samordning inom rehabiliteringsområdet" in delarsrapport_unaided.text

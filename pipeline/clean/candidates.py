@@ -125,7 +125,10 @@ class Candidates:
         if len(letters) > 2 and all(ch.isupper() for ch in letters):
             return word.upper()
         first = text[0]
-        if first.isalpha() and first.isupper() and first not in STROKE_INITIALS:
+        # A capital is the writer's only if it is the word's own first letter: `Lrpprättats`
+        # is upprättats whose `u` OCR read as `Lr`, not a capitalised word.
+        own_initial = fold(first.lower()) == fold(word[:1])
+        if first.isalpha() and first.isupper() and first not in STROKE_INITIALS and own_initial:
             return word.capitalize()
         if token.sentence_start and (not first.isalpha() or first in STROKE_INITIALS or first.isupper()):
             return word.capitalize()
