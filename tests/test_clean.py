@@ -184,6 +184,15 @@ def test_a_capital_that_is_ocr_damage_is_not_kept(delarsrapport_unaided):
     assert corrections_of(cleaned(VERKSAMHETSPLAN, Settings(token_fixes=False)))["Gverskott"] == "överskott"
 
 
+def test_a_capital_inside_a_small_word_is_read_as_small(delarsrapport_unaided):
+    fixes = corrections_of(delarsrapport_unaided)
+    assert fixes["aLla"] == "alla" and fixes["kontinuerLig"] == "kontinuerlig"
+    assert fixes["beFogenheter"] == "befogenheter"
+    lexicon = clean.index.load_index().lexicon
+    assert not lexicon.is_word("aLla") and lexicon.is_word("Alla") and lexicon.is_word("ALLA")
+    assert lexicon.is_word("FoU")  # an acronym begins with a capital
+
+
 def test_real_word_errors_are_corrected_in_mangled_text(delarsrapport_unaided):
     # `lör` (a word: short for lördag) is OCR's `för` in this text, `del` its `det`.
     assert "samordning inom rehabiliteringsområdet" in delarsrapport_unaided.text

@@ -135,7 +135,8 @@ class Candidates:
         return word
 
     def rule_for(self, original: str, word: str) -> str:
-        return "diacritics" if fold(word) == fold(original.lower()) else "confusion"
+        lower = original.lower()
+        return "diacritics" if fold(word) == fold(lower) and word != lower else "confusion"
 
     def keep_local(self, token: Token) -> float:
         score = self.keep_bonus
@@ -180,7 +181,9 @@ class Candidates:
             options = [Option(token.text, UNKNOWN, KEEP_BONUS_NOISY)] + restored
         if len(options) > 1:
             return options  # restoring the marks explains the token: no search needed
-        seen = {option.word for option in options} | {lower}
+        seen = {option.word for option in options}
+        if not (token.text[0].islower() and token.text != lower):
+            seen.add(lower)  # only a capital inside a small word (`aLla`) is read as no capital
         for word, cost, chain in self.index.readings(token.text, (), self.stripped)[len(token.text)]:
             text = self.cased(word, token)
             if word in seen:

@@ -91,14 +91,20 @@ class Lexicon:
     _valid: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def is_word(self, text: str) -> bool:
-        """Is this exact token a correct word (candidate word, domain word or hunspell)?"""
+        """Is this exact token a correct word (candidate word, domain word or hunspell)?
+
+        A capital inside a word that begins small (`aLla`, `kontinuerLig`) is OCR damage,
+        unless the domain lexicon lists the spelling; acronyms begin with a capital (FoU, SoL).
+        """
         known = self._valid.get(text)
         if known is None:
             lower = text.lower()
-            known = (
-                text in self.domain
-                or (lower in self.frequency and self.case_fits(text, lower))
-                or bool(hunspell_dictionary().spell(text))
+            known = text in self.domain or (
+                not (text[:1].islower() and text != lower)
+                and (
+                    (lower in self.frequency and self.case_fits(text, lower))
+                    or bool(hunspell_dictionary().spell(text))
+                )
             )
             if len(self._valid) >= MAX_VERDICTS:
                 self._valid.clear()
