@@ -340,7 +340,7 @@ def test_the_verksamhetsplans_own_goals():
     doc = process_file(SAMPLES / "verksamhetsplan-2018-harnosand-timra.txt", Options())[0]
     assert [(g.level, g.goal[:40], g.confidence) for g in doc.goals] == [
         # §4: a goal sentence
-        ("unknown", "Förbundets finansiella mål är att Översk", 0.7),
+        ("unknown", "Förbundets finansiella mål är att översk", 0.7),
         # §5 "Förbundets övergripande mål och syfte": the purposes after "Syftet … är att:"
         ("overall", "Resurser används på ett effektivare sätt", 0.8),
         ("overall", "Möjliggöra en förbättrad förmåga till eg", 0.8),
