@@ -17,7 +17,7 @@ from pipeline.clean.context import NUMBER_WORD
 from pipeline.clean.diacritics import restored_compounds, restored_forms, restored_marks
 from pipeline.clean.index import Index
 from pipeline.clean.lattice import Option
-from pipeline.clean.lexicon import fold
+from pipeline.clean.lexicon import fold, inner_capital
 from pipeline.clean.protect import STROKE_INITIALS, has_debris, looks_like_name
 from pipeline.clean.tokens import STROKE, Token
 
@@ -182,7 +182,7 @@ class Candidates:
         if len(options) > 1:
             return options  # restoring the marks explains the token: no search needed
         seen = {option.word for option in options}
-        if not (token.text[0].islower() and token.text != lower):
+        if not inner_capital(token.text):
             seen.add(lower)  # only a capital inside a small word (`aLla`) is read as no capital
         for word, cost, chain in self.index.readings(token.text, (), self.stripped)[len(token.text)]:
             text = self.cased(word, token)

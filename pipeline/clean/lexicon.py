@@ -37,6 +37,12 @@ DOMAIN_MIN_FREQUENCY = 1e-5
 MAX_VERDICTS = 200_000
 
 
+def inner_capital(text: str) -> bool:
+    """A capital inside a word that begins small (`aLla`, `kontinuerLig`): OCR damage, not a
+    spelling (acronyms such as FoU and SoL begin with a capital)."""
+    return text[:1].islower() and text != text.lower()
+
+
 def fold(text: str) -> str:
     """The text without Swedish diacritics (what an English OCR model prints)."""
     return text.translate(FOLD)
@@ -93,14 +99,13 @@ class Lexicon:
     def is_word(self, text: str) -> bool:
         """Is this exact token a correct word (candidate word, domain word or hunspell)?
 
-        A capital inside a word that begins small (`aLla`, `kontinuerLig`) is OCR damage,
-        unless the domain lexicon lists the spelling; acronyms begin with a capital (FoU, SoL).
+        A word with an inner capital is not, unless the domain lexicon lists the spelling.
         """
         known = self._valid.get(text)
         if known is None:
             lower = text.lower()
             known = text in self.domain or (
-                not (text[:1].islower() and text != lower)
+                not inner_capital(text)
                 and (
                     (lower in self.frequency and self.case_fits(text, lower))
                     or bool(hunspell_dictionary().spell(text))
