@@ -72,6 +72,9 @@ HYPHENATED_COST = 0.1
 # letters or no reading cheaper than WEAK_READING_COST of its own.
 FRAGMENT_LETTERS = 3
 WEAK_READING_COST = 0.8
+# A token this long that no word reads back to within the search's budget is searched again
+# among the domain lexicon's words (index.DOMAIN_EXPANSIONS).
+DOMAIN_MIN_LETTERS = 7
 # One-letter words; any other single letter is a fragment (`Sid a`, `ha r`).
 WHOLE_LETTERS = {"i", "å", "ö"}
 
@@ -184,7 +187,10 @@ class Candidates:
         seen = {option.word for option in options}
         if not inner_capital(token.text):
             seen.add(lower)  # only a capital inside a small word (`aLla`) is read as no capital
-        for word, cost, chain in self.index.readings(token.text, (), self.stripped)[len(token.text)]:
+        readings = self.index.readings(token.text, (), self.stripped)[len(token.text)]
+        if not readings and len(token.text) >= DOMAIN_MIN_LETTERS:
+            readings = self.index.domain_readings(token.text, self.stripped)
+        for word, cost, chain in readings:
             text = self.cased(word, token)
             if word in seen:
                 continue
