@@ -406,6 +406,67 @@ cdef class Trie:
         return self.encode(text, &codes) and self.walk(0, codes) >= 0
 
 
+cdef class Forms:
+    """Could hunspell accept this lowercase string? False when it is neither a word form of
+    hunspell's dictionary nor a chain of forms in the roles a compound's parts need
+    (pipeline/clean/forms.py says what and why). The trie holds the forms, each with its
+    role bits (forms.BEGIN, MIDDLE, END, ALONE) where a word's frequency would be."""
+
+    cdef Trie trie
+    cdef int min_part
+
+    def __init__(self, Trie trie, int min_part):
+        self.trie = trie
+        self.min_part = min_part
+
+    cdef inline int role(self, int node) noexcept nogil:
+        cdef double value = self.trie.frequency[node]
+        return <int>value if value >= 0.0 else 0
+
+    def possible(self, str word) -> bool:
+        cdef string codes
+        if not self.trie.encode(word, &codes):
+            return False  # a letter no form has
+        cdef int n = <int>codes.size(), m = self.min_part
+        cdef int node = self.trie.walk(0, codes), i, j, k, start, bits
+        if node >= 0 and self.role(node) & 8:  # ALONE: a form of its own
+            return True
+        if n < 2 * m:
+            return False
+        # reached[j]: word[:j] is a chain of parts, the first able to begin a compound and
+        # the others to stand in its middle.
+        cdef vector[char] reached = vector[char](n + 1, 0)
+        node = 0
+        for j in range(1, n - m + 1):
+            node = self.trie.child(node, <Code>codes[j - 1])
+            if node < 0:
+                break
+            if j >= m and self.role(node) & 1:  # BEGIN
+                reached[j] = 1
+        for i in range(m, n - m + 1):
+            if not reached[i]:
+                continue
+            for k in range(2):
+                # With SIMPLIFIEDTRIPLE the next part may share a doubled letter (glas|s|kål).
+                start = i - k
+                if k and codes[i - 1] != codes[i - 2]:
+                    continue
+                node = 0
+                for j in range(start + 1, n + 1):
+                    node = self.trie.child(node, <Code>codes[j - 1])
+                    if node < 0:
+                        break
+                    if j - start < m:
+                        continue
+                    bits = self.role(node)
+                    if j == n:
+                        if bits & 4:  # END
+                            return True
+                    elif j <= n - m and bits & 2:  # MIDDLE
+                        reached[j] = 1
+        return False
+
+
 cdef class Search:
     """The confusion table and the search constants of channel.py, ready for read_back."""
 

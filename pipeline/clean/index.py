@@ -22,20 +22,26 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.clean import channel
-from pipeline.clean._search import Trie
+from pipeline.clean._search import Forms, Trie
 from pipeline.clean.channel import CONFUSIONS, Channel, Confusion, load_confusions
 from pipeline.clean.context import CONTEXT_CORPUS, ContextModel, corpus_files, count_corpus
+from pipeline.clean.forms import word_forms
 from pipeline.clean.lexicon import (
+    HUNSPELL_PACKAGE,
     LEXICON,
     Lexicon,
     candidate_words,
     fold_table,
     hunspell_dictionary,
+    hunspell_files,
     load_domain_words,
 )
 
 # Bump when the layout of the cached file changes.
 INDEX_FORMAT = 6
+# The same for the cached word forms of hunspell's dictionary (forms.py), which do not
+# depend on the corrections/ data and are cached apart (about 40 MB, built in 3 s).
+FORMS_FORMAT = 1
 PACKAGES = ("wordfreq", "hunspell-sv", "chunspell")
 # Real-word errors (`lör` for `för`, `alt` for `att`) are looked for among the readings of
 # at most this many of the context corpus's words, most frequent first. The corpus attests
@@ -240,6 +246,30 @@ def read_payload(corpus: tuple[Path, ...]) -> tuple:
     return payload
 
 
+def read_forms() -> tuple:
+    """(trie state, COMPOUNDMIN) of forms.word_forms, from the cache or built and cached."""
+    version = importlib.metadata.version(HUNSPELL_PACKAGE)
+    path = cache_dir() / f"clean-forms-{FORMS_FORMAT}-{version}.marshal"
+    try:
+        state, min_part = marshal.loads(path.read_bytes())
+        Trie.from_state(state)  # a damaged file is built again
+        return state, min_part
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    forms, min_part = word_forms(*hunspell_files())
+    payload = (Trie({form: float(roles) for form, roles in forms.items()}).state(), min_part)
+    with contextlib.suppress(OSError):  # a read-only home: rebuild next time
+        write_atomically(path, marshal.dumps(payload))
+    return payload
+
+
+@lru_cache(maxsize=1)
+def load_forms() -> Forms:
+    """What hunspell could accept (forms.py): asked before hunspell is."""
+    state, min_part = read_forms()
+    return Forms(Trie.from_state(state), min_part)
+
+
 def load_index(corpus: tuple[Path, ...] | None = None) -> Index:
     """The compiled index for the context corpus (default: corrections/context_corpus.txt)."""
     return index_for(corpus_files() if corpus is None else tuple(corpus))
@@ -248,6 +278,6 @@ def load_index(corpus: tuple[Path, ...] | None = None) -> Index:
 @lru_cache(maxsize=4)
 def index_for(corpus: tuple[Path, ...]) -> Index:
     _, frequency, spellings, folds, domain, unigrams, pairs, realword, trie = read_payload(corpus)
-    lexicon = Lexicon(frequency, spellings, Trie.from_state(trie), folds, frozenset(domain))
+    lexicon = Lexicon(frequency, spellings, Trie.from_state(trie), folds, frozenset(domain), load_forms())
     context = ContextModel(frequency, unigrams, pairs)
     return Index(lexicon, context, Channel(load_confusions()), realword)

@@ -9,7 +9,8 @@ Three sources, each doing what it is good at:
 The candidate words and their frequencies are compiled once
 and cached on disk by pipeline/clean/index.py (the search's trie is built from them at
 load); hunspell itself is only asked about tokens that are not candidate words (compounds,
-mostly), and its answers are memoised.
+mostly) and that the word forms of its own dictionary do not rule out (forms.py), and its
+answers are memoised.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.clean._search import Trie
+from pipeline.clean._search import Forms, Trie
 from pipeline.clean.dictionary import CORRECTIONS_DIR, DictionaryError, data_lines
 
 LEXICON = CORRECTIONS_DIR / "lexicon.txt"
@@ -94,6 +95,8 @@ class Lexicon:
     folds: dict[str, tuple[str, ...]]
     # Exact spellings from corrections/lexicon.txt: never changed.
     domain: frozenset[str]
+    # What hunspell could accept (forms.py): a string it rules out is not asked about.
+    forms: Forms | None = None
     _valid: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def is_word(self, text: str) -> bool:
@@ -108,13 +111,17 @@ class Lexicon:
                 not inner_capital(text)
                 and (
                     (lower in self.frequency and self.case_fits(text, lower))
-                    or bool(hunspell_dictionary().spell(text))
+                    or (self.may_be_word(lower) and bool(hunspell_dictionary().spell(text)))
                 )
             )
             if len(self._valid) >= MAX_VERDICTS:
                 self._valid.clear()
             self._valid[text] = known
         return known
+
+    def may_be_word(self, lower: str) -> bool:
+        """False when hunspell cannot accept it (forms.py); anything but letters is asked."""
+        return self.forms is None or not lower.isalpha() or self.forms.possible(lower)
 
     def case_fits(self, text: str, lower: str) -> bool:
         """`timrå` is not the name Timrå; any word may be capitalised or written in capitals."""
