@@ -246,28 +246,22 @@ def read_payload(corpus: tuple[Path, ...]) -> tuple:
     return payload
 
 
-def read_forms() -> tuple:
-    """(trie state, COMPOUNDMIN) of forms.word_forms, from the cache or built and cached."""
+@lru_cache(maxsize=1)
+def load_forms() -> Forms:
+    """What hunspell could accept (forms.py), from the cache or built and cached: asked
+    before hunspell is."""
     version = importlib.metadata.version(HUNSPELL_PACKAGE)
     path = cache_dir() / f"clean-forms-{FORMS_FORMAT}-{version}.marshal"
     try:
         state, min_part = marshal.loads(path.read_bytes())
-        Trie.from_state(state)  # a damaged file is built again
-        return state, min_part
+        return Forms(Trie.from_state(state), min_part)
     except (OSError, EOFError, ValueError, TypeError):
-        pass
-    forms, min_part = word_forms(*hunspell_files())
-    payload = (Trie({form: float(roles) for form, roles in forms.items()}).state(), min_part)
+        pass  # none yet, or damaged: built again
+    table, min_part = word_forms(*hunspell_files())
+    trie = Trie({form: float(roles) for form, roles in table.items()})
     with contextlib.suppress(OSError):  # a read-only home: rebuild next time
-        write_atomically(path, marshal.dumps(payload))
-    return payload
-
-
-@lru_cache(maxsize=1)
-def load_forms() -> Forms:
-    """What hunspell could accept (forms.py): asked before hunspell is."""
-    state, min_part = read_forms()
-    return Forms(Trie.from_state(state), min_part)
+        write_atomically(path, marshal.dumps((trie.state(), min_part)))
+    return Forms(trie, min_part)
 
 
 def load_index(corpus: tuple[Path, ...] | None = None) -> Index:
