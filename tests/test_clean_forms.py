@@ -65,6 +65,13 @@ def test_forms_and_roles_of_a_small_dictionary(tmp_path):
         assert not filter_.possible(word), word
 
 
+def test_the_entries_of_compound_rules_may_stand_anywhere():
+    _, roles, _ = parse_aff(AFF + "COMPOUNDRULE 2\nCOMPOUNDRULE 47\nCOMPOUNDRULE )k?\n")
+    assert roles["4"] == roles["7"] == roles[")"] == roles["k"] == BEGIN | MIDDLE | END
+    assert "2" not in roles and "?" not in roles  # the count of rules, a quantifier
+    assert roles["X"] == BEGIN and roles["Y"] == END
+
+
 def test_a_dictionary_the_filter_does_not_model_is_refused():
     with pytest.raises(FormsError, match="PFX"):
         parse_aff(AFF + "PFX B Y 1\nPFX B 0 o .\n")

@@ -63,6 +63,7 @@ def parse_aff(text: str) -> tuple[dict[str, list[Rule]], dict[str, int], int]:
     roles: dict[str, int] = {}
     rule_flags: set[str] = set()
     compound_min = 3  # hunspell's default
+    counted = False
     for line in text.splitlines():
         fields = line.split()
         if not fields or fields[0].startswith("#"):
@@ -79,8 +80,10 @@ def parse_aff(text: str) -> tuple[dict[str, list[Rule]], dict[str, int], int]:
             )
         elif directive == "COMPOUNDMIN":
             compound_min = int(fields[1])
-        elif directive == "COMPOUNDRULE" and len(fields) == 2 and not fields[1].isdigit():
-            rule_flags |= set(fields[1]) - set("*?")  # one-letter flags: `)` is one
+        elif directive == "COMPOUNDRULE" and len(fields) == 2:
+            if counted:  # the first line gives the number of rules; a rule may be digits (47)
+                rule_flags |= set(fields[1]) - set("*?")  # one-letter flags: `)` is one
+            counted = True
         for name, bit in ROLE_FLAGS:
             if directive == name:
                 roles[fields[1]] = roles.get(fields[1], 0) | bit

@@ -41,7 +41,7 @@ from pipeline.clean.lexicon import (
 INDEX_FORMAT = 6
 # The same for the cached word forms of hunspell's dictionary (forms.py), which do not
 # depend on the corrections/ data and are cached apart (about 40 MB, built in 3 s).
-FORMS_FORMAT = 1
+FORMS_FORMAT = 2
 PACKAGES = ("wordfreq", "hunspell-sv", "chunspell")
 # Real-word errors (`lör` for `för`, `alt` for `att`) are looked for among the readings of
 # at most this many of the context corpus's words, most frequent first. The corpus attests
