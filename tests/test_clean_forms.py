@@ -77,6 +77,24 @@ def test_a_dictionary_the_filter_does_not_model_is_refused():
         parse_aff(AFF + "PFX B Y 1\nPFX B 0 o .\n")
 
 
+def test_a_dictionary_it_does_not_model_leaves_every_question_to_hunspell(monkeypatch, tmp_path):
+    from pipeline.clean import index as index_module
+    from pipeline.clean.lexicon import Lexicon
+
+    def refuse(dic, aff):
+        raise FormsError("the .aff uses PFX")
+
+    monkeypatch.setenv("FINSAM_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(index_module, "word_forms", refuse)
+    index_module.load_forms.cache_clear()
+    try:
+        assert index_module.load_forms() is None
+    finally:
+        index_module.load_forms.cache_clear()
+    lexicon = Lexicon({}, {}, Trie({"a": 1.0}), {}, frozenset(), None)
+    assert lexicon.is_word("styrelsesammanträden") and not lexicon.is_word("lörbundets")
+
+
 def test_no_word_of_the_lexicon_that_hunspell_accepts_is_ruled_out(forms):
     spell = hunspell_dictionary().spell
     words = list(load_index().lexicon.frequency)

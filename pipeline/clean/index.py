@@ -25,7 +25,7 @@ from pipeline.clean import channel
 from pipeline.clean._search import Forms, Trie
 from pipeline.clean.channel import CONFUSIONS, Channel, Confusion, load_confusions
 from pipeline.clean.context import CONTEXT_CORPUS, ContextModel, corpus_files, count_corpus
-from pipeline.clean.forms import word_forms
+from pipeline.clean.forms import FormsError, word_forms
 from pipeline.clean.lexicon import (
     HUNSPELL_PACKAGE,
     LEXICON,
@@ -247,9 +247,10 @@ def read_payload(corpus: tuple[Path, ...]) -> tuple:
 
 
 @lru_cache(maxsize=1)
-def load_forms() -> Forms:
+def load_forms() -> Forms | None:
     """What hunspell could accept (forms.py), from the cache or built and cached: asked
-    before hunspell is."""
+    before hunspell is. None when hunspell's files use what the filter does not model (a
+    future hunspell-sv): hunspell is then asked about everything, as before the filter."""
     version = importlib.metadata.version(HUNSPELL_PACKAGE)
     path = cache_dir() / f"clean-forms-{FORMS_FORMAT}-{version}.marshal"
     try:
@@ -257,7 +258,10 @@ def load_forms() -> Forms:
         return Forms(Trie.from_state(state), min_part)
     except (OSError, EOFError, ValueError, TypeError):
         pass  # none yet, or damaged: built again
-    table, min_part = word_forms(*hunspell_files())
+    try:
+        table, min_part = word_forms(*hunspell_files())
+    except FormsError:
+        return None
     trie = Trie({form: float(roles) for form, roles in table.items()})
     with contextlib.suppress(OSError):  # a read-only home: rebuild next time
         write_atomically(path, marshal.dumps((trie.state(), min_part)))
