@@ -103,7 +103,7 @@ class Index:
         self.memo.clear()
         self.domain_memo.clear()
         if verdicts:
-            self.lexicon._valid.clear()
+            self.lexicon.forget_verdicts()
 
     def domain_readings(self, text: str, stripped: bool = False) -> list[tuple[str, float, float]]:
         """Readings of `text` among the domain lexicon's words only (see DOMAIN_EXPANSIONS)."""
@@ -117,9 +117,7 @@ class Index:
                 )[len(text)]
                 if reading[1] <= DOMAIN_MAX_COST_PER_CHAR * len(text)
             ]
-            if len(self.domain_memo) > MAX_MEMO:
-                self.domain_memo.clear()
-            self.domain_memo[key] = found
+            remember(self.domain_memo, key, found)
         return found
 
     def readings(
@@ -142,10 +140,15 @@ class Index:
                 lexicon.is_word,
                 generic_edits=not stops,
             )
-            if len(self.memo) > MAX_MEMO:
-                self.memo.clear()
-            self.memo[key] = found
+            remember(self.memo, key, found)
         return found
+
+
+def remember(memo: dict, key: tuple, found) -> None:
+    """Keep a search's readings, starting the memo afresh once it holds MAX_MEMO."""
+    if len(memo) > MAX_MEMO:
+        memo.clear()
+    memo[key] = found
 
 
 def cache_dir() -> Path:

@@ -119,6 +119,10 @@ class Lexicon:
             self._valid[text] = known
         return known
 
+    def forget_verdicts(self) -> None:
+        """Drop hunspell's memoised verdicts (as if no text had been seen)."""
+        self._valid.clear()
+
     def may_be_word(self, lower: str) -> bool:
         """False when hunspell cannot accept it (forms.py); anything but letters is asked."""
         return self.forms is None or not lower.isalpha() or self.forms.possible(lower)
