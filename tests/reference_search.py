@@ -62,6 +62,7 @@ def read_back(
     max_expansions: int = MAX_EXPANSIONS,
     accept: Callable[[str], bool] = lambda word: True,
     generic_edits: bool = True,
+    compounds: bool = True,
 ) -> dict[int, list[tuple[str, float, float]]]:
     """Channel.read_back (see its docstring) over a prefix table instead of the trie."""
     n = len(token)
@@ -103,7 +104,7 @@ def read_back(
                 ):
                     found[i][out] = (old[0] if old else cost, rarest)
                     cutoff.setdefault(i, cost + MARGIN)
-        if len(part) >= COMPOUND_MIN_PART:
+        if compounds and len(part) >= COMPOUND_MIN_PART:
             # a part may end in the linking s of a compound (`försäkrings|center`)
             frequency = max(words.get(part, 0.0), words.get(part[:-1], 0.0) if part[-1] == "s" else 0.0)
             if frequency >= COMPOUND_PART_MIN_FREQUENCY:

@@ -28,13 +28,21 @@ def prefixes(index):
     return reference_search.prefix_table(index.lexicon.frequency)
 
 
-def both(index, prefixes, text, stops=(), stripped=False):
+def both(index, prefixes, text, stops=(), stripped=False, compounds=True):
     search = index.stripped_channel if stripped else index.channel
     limit = JOIN_EXPANSIONS if stops else channel.MAX_EXPANSIONS
     lexicon = index.lexicon
-    compiled = search.read_back(text, lexicon.trie, stops, limit, lexicon.is_word, not stops)
+    compiled = search.read_back(text, lexicon.trie, stops, limit, lexicon.is_word, not stops, compounds)
     reference = reference_search.read_back(
-        search, text, prefixes, lexicon.frequency, stops, limit, lexicon.is_word, generic_edits=not stops
+        search,
+        text,
+        prefixes,
+        lexicon.frequency,
+        stops,
+        limit,
+        lexicon.is_word,
+        generic_edits=not stops,
+        compounds=compounds,
     )
     return compiled, reference
 
@@ -46,12 +54,13 @@ def test_identical_readings_for_every_search_of_the_samples(index, prefixes):
         correct(path.read_text(encoding="utf-8"), Settings())
     searched = list(index.memo)
     assert len(searched) > 3000  # single tokens and join windows of three documents
-    assert any(stops for _, stops, _ in searched) and any(stripped for *_, stripped in searched)
+    assert any(stops for _, stops, *_ in searched) and any(stripped for _, _, stripped, _ in searched)
+    assert {compounds for *_, compounds in searched} == {True, False}
     differing = []
-    for text, stops, stripped in searched:
-        compiled, reference = both(index, prefixes, text, stops, stripped)
+    for key in searched:
+        compiled, reference = both(index, prefixes, *key)
         if compiled != reference:
-            differing.append((text, stops, stripped, compiled, reference))
+            differing.append((key, compiled, reference))
     assert not differing, differing[:3]
 
 

@@ -553,6 +553,7 @@ cdef class Search:
         int max_expansions=400,
         accept=None,
         bint generic_edits=True,
+        bint compounds=True,
     ):
         """Channel.read_back over the trie: {stop: [(word, cost, chain frequency), ...]}."""
         cdef int n = len(token)
@@ -622,7 +623,7 @@ cdef class Search:
                             cutoff[i] = cost + self.margin
                             cut += 1
                             highest_cutoff = max(highest_cutoff, cost + self.margin)
-            if state.partlen >= self.compound_min_part:
+            if compounds and state.partlen >= self.compound_min_part:
                 # a part may end in the linking s of a compound (`försäkrings|center`)
                 frequency = max(part_frequency, 0.0)
                 if trie.nodes[node].code == trie.s_code and trie.nodes[trie.parent[node]].is_word:

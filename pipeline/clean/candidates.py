@@ -211,8 +211,17 @@ class Candidates:
                 piece = piece[1:]  # the hyphen of a word broken at the line end
             pieces.append(piece)
         ends = [sum(len(p) for p in pieces[: i + 1]) for i in range(len(pieces))]
+        # Pieces read as a chain of words are more likely several words than one compound
+        # (`förvirllande olgan`, `processtod för utvecklingsgrupp`) unless every piece is a
+        # fragment and one is short, as a split compound leaves them. Where no stop may be
+        # read so (nine windows in ten), the search builds no chains at all.
+        chains = {
+            stop: all(fragments[t.start] for t in tokens[:stop])
+            and any(len(t.text) <= FRAGMENT_LETTERS for t in tokens[:stop])
+            for stop in stops
+        }
         readings = self.index.readings(
-            "".join(pieces), tuple(ends[stop - 1] for stop in stops), self.stripped
+            "".join(pieces), tuple(ends[stop - 1] for stop in stops), self.stripped, any(chains.values())
         )
         options: dict[int, list[Option]] = {}
         for stop in stops:
@@ -220,15 +229,8 @@ class Candidates:
                 HYPHENATED_COST if a.hyphen_after and b.gap == "newline" else JOIN_COST[b.gap]
                 for a, b in zip(tokens[: stop - 1], tokens[1:stop], strict=True)
             )
-            # Pieces read as a chain of words are more likely several words than one compound
-            # (`förvirllande olgan`, `processtod för utvecklingsgrupp`) unless every piece is a
-            # fragment and one is short, as a split compound leaves them.
-            window = tokens[:stop]
-            chains = all(fragments[t.start] for t in window) and any(
-                len(t.text) <= FRAGMENT_LETTERS for t in window
-            )
             for word, cost, chain in readings[ends[stop - 1]]:
-                if chain and not chains:
+                if chain and not chains[stop]:
                     continue
                 text = self.cased(word, tokens[0])
                 if chain:

@@ -141,11 +141,13 @@ class Channel:
         max_expansions: int = MAX_EXPANSIONS,
         accept: Callable[[str], bool] | None = None,
         generic_edits: bool = True,
+        compounds: bool = True,
     ) -> dict[int, list[tuple[str, float, float]]]:
         """Readings of token[:stop] for each stop (default: the whole token), cheapest first.
 
         A reading is (lowercase word, cost, chain frequency): the last is 0 for a word of the
-        lexicon, and for a compound read as a chain of words the frequency of its rarest part.
+        lexicon, and for a compound read as a chain of words the frequency of its rarest part
+        (without `compounds`, no chains are built: only the lexicon's words are read).
         Best-first search: states are expanded cheapest first, so cheap readings are found
         after few expansions and generic edits are only explored when nothing cheaper is left.
         The search itself is compiled (_search.pyx); tests/reference_search.py holds the same
@@ -154,4 +156,4 @@ class Channel:
         if len(token) > MAX_TOKEN_CHARS:
             return {stop: [] for stop in stops or (len(token),)}
         with self.lock:
-            return self.search.read_back(trie, token, stops, max_expansions, accept, generic_edits)
+            return self.search.read_back(trie, token, stops, max_expansions, accept, generic_edits, compounds)

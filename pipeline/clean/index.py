@@ -81,7 +81,8 @@ class Index:
     channel: Channel
     # A valid word -> words it is a cheap OCR misreading of, with the cost (`lör` -> för).
     realword: dict[str, tuple[tuple[str, float], ...]]
-    # Readings found so far in this process, by (text, stops, stripped): OCR repeats its mistakes.
+    # Readings found so far in this process, by (text, stops, stripped, compounds): OCR repeats
+    # its mistakes.
     memo: dict = field(default_factory=dict)
     # The same for the domain words' search, by (text, stripped).
     domain_memo: dict = field(default_factory=dict)
@@ -121,10 +122,10 @@ class Index:
         return found
 
     def readings(
-        self, text: str, stops: tuple[int, ...] = (), stripped: bool = False
+        self, text: str, stops: tuple[int, ...] = (), stripped: bool = False, compounds: bool = True
     ) -> dict[int, list[tuple[str, float, float]]]:
         """The channel's readings of `text` (see Channel.read_back), memoised."""
-        key = (text, stops, stripped)
+        key = (text, stops, stripped, compounds)
         found = self.memo.get(key)
         if found is None:
             # A join may drop marks but not letters: an edit outside the table could swallow a
@@ -139,6 +140,7 @@ class Index:
                 limit,
                 lexicon.is_word,
                 generic_edits=not stops,
+                compounds=compounds,
             )
             remember(self.memo, key, found)
         return found
