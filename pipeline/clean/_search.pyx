@@ -414,10 +414,12 @@ cdef class Forms:
 
     cdef Trie trie
     cdef int min_part
+    cdef readonly tuple breaks  # hunspell's BREAK patterns (forms.read_apart)
 
-    def __init__(self, Trie trie, int min_part):
+    def __init__(self, Trie trie, int min_part, tuple breaks=()):
         self.trie = trie
         self.min_part = min_part
+        self.breaks = breaks
 
     cdef inline int role(self, int node) noexcept nogil:
         cdef double value = self.trie.frequency[node]

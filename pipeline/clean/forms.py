@@ -16,19 +16,26 @@ every word of the lexicon and on compounds hunspell accepts):
     flags), so a form is an entry with one or no suffix; conditions, strip and FULLSTRIP
     are applied as hunspell applies them;
   - a form may begin, stand in the middle of or end a compound when its entry or its
-    suffix carries COMPOUNDBEGIN, COMPOUNDMIDDLE or COMPOUNDEND; the entries of the
-    COMPOUNDRULE patterns (numbers and a few others) may stand anywhere; the restrictions
-    hunspell adds on top (COMPOUNDPERMITFLAG, ONLYINCOMPOUND, COMPOUNDWORDMAX, the CHECK*
-    rules, FORBIDDENWORD) only reject more and are left out;
+    suffix carries COMPOUNDBEGIN, COMPOUNDMIDDLE or COMPOUNDEND, but a form with a suffix
+    begins or stands in the middle of one only when the suffix carries COMPOUNDPERMITFLAG
+    (hunspell allows suffixes at the end of a compound only, unless permitted: `kommunerna`
+    + `landstinget` is no word); the entries of the COMPOUNDRULE patterns (numbers and a
+    few others) may stand anywhere; the restrictions hunspell adds on top (ONLYINCOMPOUND,
+    COMPOUNDWORDMAX, the CHECK* rules, FORBIDDENWORD) only reject more and are left out;
   - parts have COMPOUNDMIN letters at least, and with SIMPLIFIEDTRIPLE a part ending in a
     double letter may share it with the next (`glass` + `skål` = `glasskål`);
-  - case is folded on both sides, and strings with anything but letters are always asked
-    (hunspell breaks words at BREAK characters and reads numbers itself).
+  - case is folded on both sides;
+  - a string with other characters than letters is held against the forms only when
+    hunspell reads it as one word too: read_apart() leaves to hunspell what it reads in
+    ways of its own (numbers, parts split at a BREAK pattern, trailing full stops, the
+    typographic apostrophe). OCR debris (`l(ommun`, `s\\,årt`, `psyl{rska`) is then ruled
+    out without asking.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 # The roles, as bits of the value stored per form.
@@ -36,7 +43,7 @@ BEGIN, MIDDLE, END, ALONE = 1, 2, 4, 8
 ROLE_FLAGS = (("COMPOUNDBEGIN", BEGIN), ("COMPOUNDMIDDLE", MIDDLE), ("COMPOUNDEND", END))
 # Directives that would change what hunspell reads as a form or a compound in ways the
 # filter does not model. (Those it ignores only make hunspell reject more, or concern
-# suggestions: COMPOUNDPERMITFLAG, ONLYINCOMPOUND, COMPOUNDWORDMAX, CHECKCOMPOUND*,
+# suggestions: ONLYINCOMPOUND, COMPOUNDWORDMAX, CHECKCOMPOUND*,
 # FORBIDDENWORD, NEEDAFFIX, FORCEUCASE, REP, MAP, TRY.)
 UNSUPPORTED = {
     "PFX",
@@ -49,6 +56,8 @@ UNSUPPORTED = {
     "CIRCUMFIX",
     "COMPOUNDSYLLABLE",
 }
+# hunspell's BREAK patterns when the .aff sets none.
+DEFAULT_BREAKS = ("-", "^-", "-$")
 # A suffix rule: (strip, add, condition on the entry's end, continuation flags).
 Rule = tuple[str, str, "re.Pattern | None", str]
 
@@ -57,13 +66,25 @@ class FormsError(Exception):
     """The hunspell files use something the filter does not model."""
 
 
-def parse_aff(text: str) -> tuple[dict[str, list[Rule]], dict[str, int], int]:
-    """(suffix rules by flag, role bits by flag, COMPOUNDMIN) of a .aff file."""
+@dataclass(frozen=True)
+class Affixes:
+    """What the filter takes from a .aff file."""
+
+    rules: dict[str, list[Rule]]  # suffix rules by flag
+    roles: dict[str, int]  # role bits by flag
+    compound_min: int  # COMPOUNDMIN
+    permit: str | None  # COMPOUNDPERMITFLAG
+    breaks: tuple[str, ...]  # BREAK patterns
+
+
+def parse_aff(text: str) -> Affixes:
     rules: dict[str, list[Rule]] = {}
     roles: dict[str, int] = {}
     rule_flags: set[str] = set()
     compound_min = 3  # hunspell's default
-    counted = False
+    permit = None
+    breaks: list[str] = []
+    counted = breaks_counted = False
     for line in text.splitlines():
         fields = line.split()
         if not fields or fields[0].startswith("#"):
@@ -80,6 +101,12 @@ def parse_aff(text: str) -> tuple[dict[str, list[Rule]], dict[str, int], int]:
             )
         elif directive == "COMPOUNDMIN":
             compound_min = int(fields[1])
+        elif directive == "COMPOUNDPERMITFLAG":
+            permit = fields[1]
+        elif directive == "BREAK" and len(fields) == 2:
+            if breaks_counted:  # the first line gives the number of patterns
+                breaks.append(fields[1])
+            breaks_counted = True
         elif directive == "COMPOUNDRULE" and len(fields) == 2:
             if counted:  # the first line gives the number of rules; a rule may be digits (47)
                 rule_flags |= set(fields[1]) - set("*?")  # one-letter flags: `)` is one
@@ -90,7 +117,30 @@ def parse_aff(text: str) -> tuple[dict[str, list[Rule]], dict[str, int], int]:
     for flag in rule_flags:
         if flag not in roles:  # a pattern's own flags: such an entry may stand anywhere
             roles[flag] = BEGIN | MIDDLE | END
-    return rules, roles, compound_min
+    return Affixes(rules, roles, compound_min, permit, tuple(breaks) if breaks_counted else DEFAULT_BREAKS)
+
+
+def read_apart(lower: str, breaks: tuple[str, ...]) -> bool:
+    """Might hunspell read this string otherwise than as one word (or compound) of its forms?
+
+    It reads a string with digits as a number, splits one at a BREAK pattern (`^` and `$`
+    anchor a pattern at the start and the end) and checks the parts, drops trailing full
+    stops and surrounding blanks, and turns the typographic apostrophe into `'`. Such
+    strings are left to it.
+    """
+    if lower.endswith(".") or "’" in lower or any(ch.isdigit() or ch.isspace() for ch in lower):
+        return True
+    for pattern in breaks:
+        text = pattern.removeprefix("^").removesuffix("$")
+        if not text:
+            continue
+        if pattern.startswith("^") and lower.startswith(text):
+            return True
+        if pattern.endswith("$") and lower.endswith(text):
+            return True
+        if not pattern.startswith("^") and not pattern.endswith("$") and text in lower:
+            return True
+    return False
 
 
 def role_of(flags: str, roles: dict[str, int]) -> int:
@@ -113,10 +163,11 @@ def entries(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def word_forms(dic: Path, aff: Path) -> tuple[dict[str, int], int]:
+def word_forms(dic: Path, aff: Path) -> tuple[dict[str, int], int, tuple[str, ...]]:
     """(every form (lowercase) the dictionary makes -> the roles it may take (bits), the
-    fewest letters of a compound's part)."""
-    rules, roles, compound_min = parse_aff(aff.read_text(encoding="utf-8"))
+    fewest letters of a compound's part, the BREAK patterns)."""
+    affixes = parse_aff(aff.read_text(encoding="utf-8"))
+    rules, roles, permit = affixes.rules, affixes.roles, affixes.permit
     forms: dict[str, int] = {}
     for word, flags in entries(dic.read_text(encoding="utf-8")):
         lower = word.lower()
@@ -129,5 +180,8 @@ def word_forms(dic: Path, aff: Path) -> tuple[dict[str, int], int]:
                 if condition is not None and not condition.search(lower):
                     continue
                 form = lower[: len(lower) - len(strip)] + add
-                forms[form] = forms.get(form, 0) | own | role_of(continuation, roles)
-    return forms, compound_min
+                bits = own | role_of(continuation, roles)
+                if permit is None or permit not in continuation:
+                    bits &= ~(BEGIN | MIDDLE)  # a suffix ends a compound unless permitted
+                forms[form] = forms.get(form, 0) | bits
+    return forms, affixes.compound_min, affixes.breaks

@@ -41,7 +41,7 @@ from pipeline.clean.lexicon import (
 INDEX_FORMAT = 6
 # The same for the cached word forms of hunspell's dictionary (forms.py), which do not
 # depend on the corrections/ data and are cached apart (about 40 MB, built in 3 s).
-FORMS_FORMAT = 2
+FORMS_FORMAT = 3
 PACKAGES = ("wordfreq", "hunspell-sv", "chunspell")
 # Real-word errors (`lör` for `för`, `alt` for `att`) are looked for among the readings of
 # at most this many of the context corpus's words, most frequent first. The corpus attests
@@ -259,18 +259,18 @@ def load_forms() -> Forms | None:
     version = importlib.metadata.version(HUNSPELL_PACKAGE)
     path = cache_dir() / f"clean-forms-{FORMS_FORMAT}-{version}.marshal"
     try:
-        state, min_part = marshal.loads(path.read_bytes())
-        return Forms(Trie.from_state(state), min_part)
+        state, min_part, breaks = marshal.loads(path.read_bytes())
+        return Forms(Trie.from_state(state), min_part, breaks)
     except (OSError, EOFError, ValueError, TypeError):
         pass  # none yet, or damaged: built again
     try:
-        table, min_part = word_forms(*hunspell_files())
+        table, min_part, breaks = word_forms(*hunspell_files())
     except FormsError:
         return None
     trie = Trie({form: float(roles) for form, roles in table.items()})
     with contextlib.suppress(OSError):  # a read-only home: rebuild next time
-        write_atomically(path, marshal.dumps((trie.state(), min_part)))
-    return Forms(trie, min_part)
+        write_atomically(path, marshal.dumps((trie.state(), min_part, breaks)))
+    return Forms(trie, min_part, breaks)
 
 
 def load_index(corpus: tuple[Path, ...] | None = None) -> Index:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pipeline.clean._search import Forms, Trie
 from pipeline.clean.dictionary import CORRECTIONS_DIR, DictionaryError, data_lines
+from pipeline.clean.forms import read_apart
 
 LEXICON = CORRECTIONS_DIR / "lexicon.txt"
 HUNSPELL_PACKAGE = "hunspell-sv"
@@ -124,8 +125,12 @@ class Lexicon:
         self._valid.clear()
 
     def may_be_word(self, lower: str) -> bool:
-        """False when hunspell cannot accept it (forms.py); anything but letters is asked."""
-        return self.forms is None or not lower.isalpha() or self.forms.possible(lower)
+        """False when hunspell cannot accept it (forms.py)."""
+        if self.forms is None:
+            return True
+        if not lower.isalpha() and read_apart(lower, self.forms.breaks):
+            return True  # hunspell reads it in parts, as a number, ...: it is asked
+        return self.forms.possible(lower)
 
     def case_fits(self, text: str, lower: str) -> bool:
         """`timrå` is not the name Timrå; any word may be capitalised or written in capitals."""
