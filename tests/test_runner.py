@@ -74,6 +74,37 @@ def misbehaving_task(path: Path, options: Options):
     return convert_file(path, options)
 
 
+def observing_task(path: Path, options: Options):
+    """convert_file, saying whether the worker's background load was still running when the
+    file began, and how often the corrector's index and hunspell were loaded for it."""
+    from pipeline.clean.index import index_for
+    from pipeline.clean.lexicon import hunspell_dictionary
+    from pipeline.runner import warm
+
+    def loading() -> bool:
+        return warm._loading is not None and warm._loading.is_alive()
+
+    began_loading = loading()
+    result = convert_file(path, options)
+    loads = (index_for.cache_info().misses, hunspell_dictionary.cache_info().misses)
+    return began_loading, loading(), loads, result.summaries[0].status
+
+
+def test_a_worker_loads_what_cleaning_needs_while_it_reads_its_first_file(tmp_path):
+    # A worker starts loading the index, hunspell and spaCy in the background (warm.py) and
+    # cleans only once that load is done: nothing is loaded twice, by the cleaner and by the
+    # background load at the same time.
+    files = make_inputs(tmp_path / "in", 2)
+    with PoolExecutor(workers=1, task=observing_task) as executor:
+        for key, path in enumerate(files):
+            executor.submit(key, path, Options())
+        seen = [executor.next_result()[1] for _ in files]
+    assert seen[0][0] is True  # still loading as the first file began
+    assert [alive for _, alive, _, _ in seen] == [False, False]
+    assert [loads for _, _, loads, _ in seen] == [(1, 1), (1, 1)]
+    assert [status for *_, status in seen] == ["ok", "ok"]
+
+
 def test_dask_local_cluster_gives_the_same_dataset_as_serial(tmp_path):
     files = make_inputs(tmp_path / "in", 4)
     convert(files, tmp_path / "serial")

@@ -55,7 +55,8 @@ REPORT = ROOT / "docs" / "benchmarks.md"
 BORN_DIGITAL = GENERATED / "slutrapport-arbetsmarknadstorg.pdf"
 SCANNED = GENERATED / "slutrapport-arbetsmarknadstorg-scan.pdf"
 # Copies per workload, for enough pages to outweigh start-up (about 2 s: Python, the
-# forkserver loading the corrector's index, hunspell and spaCy) while a full run stays near
+# forkserver importing the pipeline, a worker loading the corrector's index, hunspell and
+# spaCy; on a scanned file that load runs while Tesseract reads) while a full run stays near
 # 10 minutes on 2 cores: 33 text pages x 8, 5 PDF pages x 60, 5 scanned pages x 2. (Since
 # PDFium reads the text layer a PDF page takes a few ms: 20 copies measured start-up more
 # than pages.) With two copies of each text, one worker saw every text twice (the second

@@ -8,7 +8,8 @@ starting a fresh worker for the rest. A worker that shows no progress (a file or
 page done) for `options.worker_timeout` seconds is killed the same way.
 
 Workers are forked from a forkserver that has already imported the pipeline: starting or
-replacing one costs milliseconds, and the parent's threads (the progress bar's) are never
+replacing one costs milliseconds (what cleaning and extracting load comes in the background
+of the first file, warm.py), and the parent's threads (the progress bar's) are never
 forked. Workers ignore SIGINT and run in process groups of their own; on Ctrl-C the parent
 stops them all, with any Tesseract they were running.
 """
@@ -28,7 +29,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from pipeline.options import Options
-from pipeline.runner import forkserver
+from pipeline.runner import forkserver, warm
 from pipeline.runner.pages import fan_out, lanes_for
 from pipeline.runner.work import FileResult, convert_file, failed_result
 
@@ -190,6 +191,7 @@ def worker_main(conn: Connection, task, capacity: int, busy_count) -> None:
     """A worker's life: take a file, run the task, send back the result; until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     os.setpgid(0, 0)  # a group of its own, so stopping it stops the Tesseract it runs
+    warm.start()  # what cleaning and extracting need loads while the first file is read
     lock = threading.Lock()
 
     def send(message: tuple) -> None:

@@ -14,9 +14,13 @@ from pathlib import Path
 from models.document import Document
 from pipeline import clean, extract, ingest, segment
 from pipeline.options import Options
+from pipeline.runner import warm
 
+# Reading a file needs nothing a pool worker loads in the background (warm.py); the stages
+# after it wait for that load.
 FILE_STAGES = [ingest.run, clean.run]
 PART_STAGES = [segment.run, extract.run]
+READ = FILE_STAGES[0]
 
 
 def guarded(stage: Callable[[Document, Options], Document], doc: Document, options: Options) -> Document:
@@ -35,6 +39,8 @@ def guarded(stage: Callable[[Document, Options], Document], doc: Document, optio
 def process_file(path: Path, options: Options) -> list[Document]:
     doc = Document(source_file=str(path))
     for stage in FILE_STAGES:
+        if stage is not READ:
+            warm.wait()
         doc = guarded(stage, doc, options)
     try:
         parts = segment.split(doc, options)

@@ -1,23 +1,30 @@
-"""Load once in the forkserver what every worker needs, so forked workers start warm.
+"""Load what every document needs in the background of a worker, while its first file is read.
 
-Importing this module (the pool's forkserver preloads it) loads the corrector's index and
-hunspell (about 0.4 s), the parties' spaCy pipeline (about half a second), the segment
-templates and pandas (which pyarrow imports when it builds the first table, a third of a
-second): what every document needs. (The PDF readers and their word list stay lazy: a batch
-of text files would wait for them for nothing.) Every worker forked afterwards shares these
-pages copy-on-write instead of loading them itself: with two workers that is one load
-instead of two, and a worker replaced after a crash starts at once. A failure here only
-costs that time: the worker loads on first use.
+A pool worker needs the corrector's index and hunspell (about 0.6 s to load), the parties'
+spaCy pipeline (about half a second), the segment templates and pandas (which pyarrow
+imports when it builds the first table, a third of a second) before it can clean, segment
+and extract a document, but not to read one. Reading a scanned file is mostly waiting for
+Tesseract, which runs as a process of its own. So a worker starts loading these in a thread
+as soon as it starts (start()), and waits for them (wait()) only when its first document
+has been read: on a scanned file the loading happens while Tesseract reads the first page,
+instead of before it. A text file is read at once and waits for the whole load, as it did
+when the forkserver loaded everything before forking the workers. (The PDF readers and
+their word list stay lazy: a batch of text files would wait for them for nothing.)
+
+A failure here only costs time: whatever did not load is loaded on first use.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import threading
+
+_loading: threading.Thread | None = None
 
 
 def warm_up() -> None:
-    import pandas  # noqa: F401  (pyarrow's first table would import it in each worker)
+    import pandas  # noqa: F401  (pyarrow's first table would import it)
 
     from pipeline.clean.index import load_index
     from pipeline.clean.lexicon import hunspell_dictionary
@@ -32,10 +39,25 @@ def warm_up() -> None:
         from pipeline.extract import organisations
 
         organisations.pipeline()
-    # What is loaded now lives as long as the workers: the garbage collector need not scan
-    # it again in each of them (which also wrote to every shared page it scanned).
+    # What is loaded now lives as long as the worker: the garbage collector need not scan
+    # it again at every collection.
     gc.freeze()
 
 
-with contextlib.suppress(Exception):
-    warm_up()
+def quietly() -> None:
+    with contextlib.suppress(Exception):
+        warm_up()
+
+
+def start() -> None:
+    """Begin loading in a background thread (a pool worker calls this once, at its start)."""
+    global _loading
+    if _loading is None:
+        _loading = threading.Thread(target=quietly, name="finsam-warm", daemon=True)
+        _loading.start()
+
+
+def wait() -> None:
+    """Return once a load start() began has finished; at once when none was begun."""
+    if _loading is not None:
+        _loading.join()
