@@ -75,34 +75,52 @@ def misbehaving_task(path: Path, options: Options):
 
 
 def observing_task(path: Path, options: Options):
-    """convert_file, saying whether the worker's background load was still running when the
-    file began, and how often the corrector's index and hunspell were loaded for it."""
+    """convert_file, saying when the worker's background load began (against when a stage
+    first waited for it), and how often the corrector's index and hunspell were loaded."""
     from pipeline.clean.index import index_for
     from pipeline.clean.lexicon import hunspell_dictionary
     from pipeline.runner import warm
 
-    def loading() -> bool:
-        return warm._loading is not None and warm._loading.is_alive()
-
-    began_loading = loading()
     result = convert_file(path, options)
     loads = (index_for.cache_info().misses, hunspell_dictionary.cache_info().misses)
-    return began_loading, loading(), loads, result.summaries[0].status
+    return warm.began_at - warm.first_wait_at, loads, result.summaries[0].status
 
 
-def test_a_worker_loads_what_cleaning_needs_while_it_reads_its_first_file(tmp_path):
-    # A worker starts loading the index, hunspell and spaCy in the background (warm.py) and
-    # cleans only once that load is done: nothing is loaded twice, by the cleaner and by the
-    # background load at the same time.
-    files = make_inputs(tmp_path / "in", 2)
-    with PoolExecutor(workers=1, task=observing_task) as executor:
-        for key, path in enumerate(files):
-            executor.submit(key, path, Options())
-        seen = [executor.next_result()[1] for _ in files]
-    assert seen[0][0] is True  # still loading as the first file began
-    assert [alive for _, alive, _, _ in seen] == [False, False]
-    assert [loads for _, _, loads, _ in seen] == [(1, 1), (1, 1)]
-    assert [status for *_, status in seen] == ["ok", "ok"]
+def one_page_scan(path: Path) -> Path:
+    import pypdfium2 as pdfium
+
+    source, single = pdfium.PdfDocument(SLOW_SAMPLE), pdfium.PdfDocument.new()
+    single.import_pages(source, [0])
+    single.save(path)
+    return path
+
+
+def test_a_worker_loads_what_cleaning_needs_while_tesseract_reads(tmp_path):
+    # A pool worker loads the index, hunspell and spaCy in a thread once Tesseract begins on
+    # its first page (warm.py): well before cleaning waits for them. A text file begins the
+    # load when cleaning needs it. Either way nothing is loaded twice.
+    text = make_inputs(tmp_path / "in", 1)[0]
+    scan = one_page_scan(tmp_path / "in" / "scan.pdf")
+    seen = {}
+    for first in (scan, text):
+        with PoolExecutor(workers=1, task=observing_task) as executor:
+            for key, path in enumerate((first, text)):
+                executor.submit(key, path, Options())
+            seen[first.suffix] = [executor.next_result()[1] for _ in range(2)]
+    began_before_needed = seen[".pdf"][0][0]
+    assert began_before_needed < -1.0  # a page takes Tesseract more than a second
+    assert seen[".txt"][0][0] >= 0.0
+    assert [loads for _, loads, _ in seen[".pdf"] + seen[".txt"]] == [(1, 1)] * 4
+    assert [status for *_, status in seen[".pdf"] + seen[".txt"]] == ["ok"] * 4
+
+
+def test_only_a_batch_without_scans_has_its_forkserver_load_everything():
+    # Its workers then start with the index, hunspell and spaCy; with a PDF or an image in
+    # the batch each worker loads them while Tesseract reads (the test above).
+    from pipeline.runner.forkserver import may_need_ocr
+
+    assert not any(may_need_ocr(Path(name)) for name in ("a.txt", "b.md", "c.docx"))
+    assert all(may_need_ocr(Path(name)) for name in ("a.pdf", "b.PDF", "c.jpg", "d.tiff", "e.png"))
 
 
 def test_dask_local_cluster_gives_the_same_dataset_as_serial(tmp_path):

@@ -1,11 +1,15 @@
 """The forkserver the local pool forks its workers from, started as early as a run can.
 
-The forkserver imports the pipeline once (about 0.4 s), before it forks the first worker;
-each worker then loads the corrector's index, hunspell and spaCy in the background while
-it reads its first file (warm.py). `finsam convert` starts the forkserver as soon as it
-has found its inputs and manifest.json does not already say that nothing changed, before
-it imports the pipeline itself: the import then runs on the other core while the command
-imports its own modules and plans the run, instead of after them.
+The forkserver imports the pipeline once (about 0.4 s) before it forks the first worker.
+What cleaning and extracting need besides (the corrector's index, hunspell, spaCy: about
+1.2 s more) it loads too when no file of the batch can need Tesseract: every worker then
+starts with it, and two workers share one load. A batch that holds PDFs or images leaves
+it to each worker, which loads it in the background while Tesseract reads (warm.py):
+Tesseract then starts about a second earlier, and loads and OCR share the cores.
+`finsam convert` starts the forkserver as soon as it has found its inputs and manifest.json
+does not already say that nothing changed, before it imports the pipeline itself: its
+loading then runs on the other core while the command imports its own modules and plans
+the run, instead of after them.
 """
 
 from __future__ import annotations
@@ -13,19 +17,30 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.context
 import multiprocessing.forkserver
+from pathlib import Path
 
-# Modules the forkserver imports once, so forked workers start with the pipeline imported.
+from pipeline.formats import IMAGE_SUFFIXES
+
+# Modules the forkserver imports once, so forked workers start with the pipeline imported;
+# and the one whose import loads the rest (warm.py) as well.
 PRELOAD = ["pipeline.runner.work"]
+LOAD_ALL = "pipeline.runner.preload"
 
 
-def context() -> multiprocessing.context.ForkServerContext:
+def context(load_all: bool = False) -> multiprocessing.context.ForkServerContext:
     """The forkserver context, with the preload set (it applies to the next server start)."""
     forkserver = multiprocessing.get_context("forkserver")
-    forkserver.set_forkserver_preload(PRELOAD)
+    forkserver.set_forkserver_preload(PRELOAD + [LOAD_ALL] * load_all)
     return forkserver
 
 
-def start() -> None:
-    """Start the forkserver now; it loads the preload while the caller goes on."""
-    context()
+def start(files: list[Path]) -> None:
+    """Start the forkserver for a batch of `files` now; it loads while the caller goes on."""
+    context(load_all=not any(may_need_ocr(path) for path in files))
     multiprocessing.forkserver.ensure_running()
+
+
+def may_need_ocr(path: Path) -> bool:
+    """An image, or a PDF (a scan, or one with scanned pages)."""
+    suffix = path.suffix.lower()
+    return suffix in IMAGE_SUFFIXES or suffix == ".pdf"

@@ -8,9 +8,9 @@ starting a fresh worker for the rest. A worker that shows no progress (a file or
 page done) for `options.worker_timeout` seconds is killed the same way.
 
 Workers are forked from a forkserver that has already imported the pipeline: starting or
-replacing one costs milliseconds (what cleaning and extracting load comes in the background
-of the first file, warm.py), and the parent's threads (the progress bar's) are never
-forked. Workers ignore SIGINT and run in process groups of their own; on Ctrl-C the parent
+replacing one costs milliseconds (what cleaning and extracting need is loaded in the
+background while Tesseract reads, warm.py), and the parent's threads (the progress bar's)
+are never forked. Workers ignore SIGINT and run in process groups of their own; on Ctrl-C the parent
 stops them all, with any Tesseract they were running.
 """
 
@@ -191,7 +191,7 @@ def worker_main(conn: Connection, task, capacity: int, busy_count) -> None:
     """A worker's life: take a file, run the task, send back the result; until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     os.setpgid(0, 0)  # a group of its own, so stopping it stops the Tesseract it runs
-    warm.start()  # what cleaning and extracting need loads while the first file is read
+    warm.enable()  # what cleaning and extracting need loads while Tesseract reads
     lock = threading.Lock()
 
     def send(message: tuple) -> None:
@@ -199,7 +199,11 @@ def worker_main(conn: Connection, task, capacity: int, busy_count) -> None:
             conn.send(message)
 
     def page_map(fn, items):
-        return fan_out(fn, items, lambda: lanes_for(capacity, busy_count.value), capacity, heartbeat)
+        def recognise(item):
+            warm.start()  # Tesseract is about to read: load the rest meanwhile
+            return fn(item)
+
+        return fan_out(recognise, items, lambda: lanes_for(capacity, busy_count.value), capacity, heartbeat)
 
     def heartbeat() -> None:
         send(("alive", None))

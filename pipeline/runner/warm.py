@@ -1,17 +1,21 @@
-"""Load what every document needs in the background of a worker, while its first file is read.
+"""Load what every document needs in the background of a worker, while Tesseract reads.
 
 A pool worker needs the corrector's index and hunspell (about 0.6 s to load), the parties'
 spaCy pipeline (about half a second), the segment templates and pandas (which pyarrow
 imports when it builds the first table, a third of a second) before it can clean, segment
 and extract a document, but not to read one. Reading a scanned file is mostly waiting for
-Tesseract, which runs as a process of its own. So a worker starts loading these in a thread
-as soon as it starts (start()), and waits for them (wait()) only when its first document
-has been read: on a scanned file the loading happens while Tesseract reads the first page,
-instead of before it. A text file is read at once and waits for the whole load, as it did
-when the forkserver loaded everything before forking the workers. (The PDF readers and
-their word list stay lazy: a batch of text files would wait for them for nothing.)
+Tesseract, which runs as a process of its own. So in a batch that may hold scans, a pool
+worker (enable()) starts loading these in a thread when Tesseract begins on its first page
+(start(), from the worker's page fan-out), and the stages after reading wait for the load
+(wait()), which a file read without Tesseract then begins itself. Before Tesseract
+begins, the worker has the interpreter to itself: a thread loading meanwhile would only
+slow the rendering of the first page. A batch that cannot hold scans has all of it loaded
+once by the forkserver instead (preload.py), and the load here finds it done. (The PDF
+readers and their word list stay lazy: a batch of text files would wait for them for
+nothing.)
 
-A failure here only costs time: whatever did not load is loaded on first use.
+A failure here only costs time: whatever did not load is loaded on first use. Outside a
+pool worker (the serial and Dask executors, `finsam text`) nothing is loaded ahead.
 """
 
 from __future__ import annotations
@@ -19,8 +23,14 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
+import time
 
+_enabled = False
 _loading: threading.Thread | None = None
+_starting = threading.Lock()  # the page fan-out's lanes may all call start() at once
+# When the load began, and when a stage first waited for it (time.monotonic()).
+began_at: float | None = None
+first_wait_at: float | None = None
 
 
 def warm_up() -> None:
@@ -49,15 +59,27 @@ def quietly() -> None:
         warm_up()
 
 
+def enable() -> None:
+    """This process is a pool worker: load in the background (see above)."""
+    global _enabled
+    _enabled = True
+
+
 def start() -> None:
-    """Begin loading in a background thread (a pool worker calls this once, at its start)."""
-    global _loading
-    if _loading is None:
-        _loading = threading.Thread(target=quietly, name="finsam-warm", daemon=True)
-        _loading.start()
+    """Begin loading in a background thread, once, in a pool worker."""
+    global _loading, began_at
+    with _starting:
+        if _enabled and _loading is None:
+            began_at = time.monotonic()
+            _loading = threading.Thread(target=quietly, name="finsam-warm", daemon=True)
+            _loading.start()
 
 
 def wait() -> None:
-    """Return once a load start() began has finished; at once when none was begun."""
+    """Return once the load has finished, beginning it if nothing has yet."""
+    global first_wait_at
+    if first_wait_at is None:
+        first_wait_at = time.monotonic()
+    start()
     if _loading is not None:
         _loading.join()
