@@ -27,8 +27,8 @@ every word of the lexicon and on compounds hunspell accepts):
   - case is folded on both sides;
   - a string with other characters than letters is held against the forms only when
     hunspell reads it as one word too: read_apart() leaves to hunspell what it reads in
-    ways of its own (numbers, parts split at a BREAK pattern, trailing full stops, the
-    typographic apostrophe). OCR debris (`l(ommun`, `s\\,årt`, `psyl{rska`) is then ruled
+    ways of its own (numbers, parts split at a BREAK pattern, trailing full stops, blanks,
+    the typographic apostrophe). OCR debris (`l(ommun`, `s\\,årt`, `psyl{rska`) is then ruled
     out without asking.
 """
 
@@ -78,6 +78,7 @@ class Affixes:
 
 
 def parse_aff(text: str) -> Affixes:
+    """What the filter takes from the text of a .aff file."""
     rules: dict[str, list[Rule]] = {}
     roles: dict[str, int] = {}
     rule_flags: set[str] = set()

@@ -10,8 +10,8 @@ page done) for `options.worker_timeout` seconds is killed the same way.
 Workers are forked from a forkserver that has already imported the pipeline: starting or
 replacing one costs milliseconds (what cleaning and extracting need is loaded in the
 background while Tesseract reads, warm.py), and the parent's threads (the progress bar's)
-are never forked. Workers ignore SIGINT and run in process groups of their own; on Ctrl-C the parent
-stops them all, with any Tesseract they were running.
+are never forked. Workers ignore SIGINT and run in process groups of their own; on Ctrl-C
+the parent stops them all, with any Tesseract they were running.
 """
 
 from __future__ import annotations

@@ -49,8 +49,9 @@ def warm_up() -> None:
         from pipeline.extract import organisations
 
         organisations.pipeline()
-    # What is loaded now lives as long as the worker: the garbage collector need not scan
-    # it again at every collection.
+    # What is loaded now lives as long as the process: the garbage collector need not scan
+    # it again (in workers forked from the forkserver, scanning would also write to every
+    # page they share with it).
     gc.freeze()
 
 
