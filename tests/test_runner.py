@@ -97,21 +97,24 @@ def one_page_scan(path: Path) -> Path:
 
 def test_a_worker_loads_what_cleaning_needs_while_tesseract_reads(tmp_path):
     # A pool worker loads the index, hunspell and spaCy in a thread once Tesseract begins on
-    # its first page (warm.py): well before cleaning waits for them. A text file begins the
-    # load when cleaning needs it. Either way nothing is loaded twice.
+    # its first page (warm.py), of a PDF or an image: well before cleaning waits for them. A
+    # text file begins the load when cleaning needs it. Either way nothing is loaded twice.
     text = make_inputs(tmp_path / "in", 1)[0]
     scan = one_page_scan(tmp_path / "in" / "scan.pdf")
+    photo = SAMPLES / "generated" / "redovisning-2018-timra-photo.jpg"
     seen = {}
-    for first in (scan, text):
+    for first in (scan, photo, text):
         with PoolExecutor(workers=1, task=observing_task) as executor:
             for key, path in enumerate((first, text)):
                 executor.submit(key, path, Options())
             seen[first.suffix] = [executor.next_result()[1] for _ in range(2)]
-    began_before_needed = seen[".pdf"][0][0]
-    assert began_before_needed < -1.0  # a page takes Tesseract more than a second
+    for suffix in (".pdf", ".jpg"):
+        began_before_needed = seen[suffix][0][0]
+        assert began_before_needed < -1.0, suffix  # a page takes Tesseract more than a second
     assert seen[".txt"][0][0] >= 0.0
-    assert [loads for _, loads, _ in seen[".pdf"] + seen[".txt"]] == [(1, 1)] * 4
-    assert [status for *_, status in seen[".pdf"] + seen[".txt"]] == ["ok"] * 4
+    runs = [run for suffix in (".pdf", ".jpg", ".txt") for run in seen[suffix]]
+    assert [loads for _, loads, _ in runs] == [(1, 1)] * 6
+    assert [status for *_, status in runs] == ["ok"] * 6
 
 
 def test_only_a_batch_without_scans_has_its_forkserver_load_everything():

@@ -304,6 +304,8 @@ def recognise(prepared: Prepared, options: Options, dpi: int | None = None) -> P
     `seconds` covers preparing and recognising."""
     started = time.perf_counter()
     check_languages(options.ocr_languages)
+    if options.ocr_starting is not None:
+        options.ocr_starting()
     text, tsv = run_tesseract(prepared.page, options, dpi)
     words = parse_tsv(tsv)
     if prepared.angle:

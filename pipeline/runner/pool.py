@@ -199,18 +199,16 @@ def worker_main(conn: Connection, task, capacity: int, busy_count) -> None:
             conn.send(message)
 
     def page_map(fn, items):
-        def recognise(item):
-            warm.start()  # Tesseract is about to read: load the rest meanwhile
-            return fn(item)
-
-        return fan_out(recognise, items, lambda: lanes_for(capacity, busy_count.value), capacity, heartbeat)
+        return fan_out(fn, items, lambda: lanes_for(capacity, busy_count.value), capacity, heartbeat)
 
     def heartbeat() -> None:
         send(("alive", None))
 
     while (job := receive_job(conn)) is not None:
         path, options = job
-        options = dataclasses.replace(options, page_map=page_map)  # with one worker too: heartbeats
+        # The page fan-out with one worker too (heartbeats); the background load (warm.py)
+        # begins when Tesseract does.
+        options = dataclasses.replace(options, page_map=page_map, ocr_starting=warm.start)
         try:
             send(("done", task(path, options)))
         except BaseException as exc:  # an unpicklable result, MemoryError: fail the file, not the worker

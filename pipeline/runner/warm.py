@@ -6,7 +6,7 @@ imports when it builds the first table, a third of a second) before it can clean
 and extract a document, but not to read one. Reading a scanned file is mostly waiting for
 Tesseract, which runs as a process of its own. So in a batch that may hold scans, a pool
 worker (enable()) starts loading these in a thread when Tesseract begins on its first page
-(start(), from the worker's page fan-out), and the stages after reading wait for the load
+(start(), as options.ocr_starting), and the stages after reading wait for the load
 (wait()), which a file read without Tesseract then begins itself. Before Tesseract
 begins, the worker has the interpreter to itself: a thread loading meanwhile would only
 slow the rendering of the first page. A batch that cannot hold scans has all of it loaded
