@@ -7,4 +7,6 @@ tenth of a second the models take to import.
 
 TEXT_SUFFIXES = {".txt", ".md"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | IMAGE_SUFFIXES | {".pdf", ".docx"}
+# Files that may need Tesseract: images, and PDFs (scans, or with scanned pages).
+OCR_SUFFIXES = IMAGE_SUFFIXES | {".pdf"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | OCR_SUFFIXES | {".docx"}

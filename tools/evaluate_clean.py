@@ -472,9 +472,10 @@ def summary(
             worse = sum(r["wer_after"] > r["wer_before"] for r in rows)
             # Word errors of all scans together (a scan's WER times its words).
             overall = fall(*(sum(r[key] * r["words"] for r in rows) for key in ("wer_before", "wer_after")))
+            each = ", ".join(f"−{f:.0%}" for f in falls)
             add(
                 f"Tesseract {language} on the scans: WER −{goal:.0%} (all scans together), none worse",
-                f"−{overall:.0%} together; each: " + ", ".join(f"−{f:.0%}" for f in falls) + f"; {worse} worse",
+                f"−{overall:.0%} together; each: {each}; {worse} worse",
                 overall >= goal and not worse,
             )
     shares = [r["changed_words"] / r["words"] for r in clean_rows]

@@ -20,7 +20,7 @@ import multiprocessing.context
 import multiprocessing.forkserver
 from pathlib import Path
 
-from pipeline.formats import IMAGE_SUFFIXES
+from pipeline.formats import OCR_SUFFIXES
 
 # Modules the forkserver imports once, so forked workers start with the pipeline imported;
 # and the one whose import loads the rest (warm.py) as well.
@@ -42,6 +42,4 @@ def start(files: list[Path]) -> None:
 
 
 def may_need_ocr(path: Path) -> bool:
-    """An image, or a PDF (a scan, or one with scanned pages)."""
-    suffix = path.suffix.lower()
-    return suffix in IMAGE_SUFFIXES or suffix == ".pdf"
+    return path.suffix.lower() in OCR_SUFFIXES

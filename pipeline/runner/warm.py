@@ -10,7 +10,7 @@ worker (enable()) starts loading these in a thread when Tesseract begins on its 
 (wait()), which a file read without Tesseract then begins itself. Before Tesseract
 begins, the worker has the interpreter to itself: a thread loading meanwhile would only
 slow the rendering of the first page. A batch that cannot hold scans has all of it loaded
-once by the forkserver instead (preload.py), and the load here finds it done. (The PDF
+once by the forkserver instead (preload.py), and its workers begin no load of their own. (The PDF
 readers and their word list stay lazy: a batch of text files would wait for them for
 nothing.)
 
@@ -26,6 +26,7 @@ import threading
 import time
 
 _enabled = False
+_done = False  # loaded (or tried) in this process, or in the forkserver it was forked from
 _loading: threading.Thread | None = None
 _starting = threading.Lock()  # the page fan-out's lanes may all call start() at once
 # When the load began, and when a stage first waited for it (time.monotonic()).
@@ -56,8 +57,10 @@ def warm_up() -> None:
 
 
 def quietly() -> None:
+    global _done
     with contextlib.suppress(Exception):
         warm_up()
+    _done = True
 
 
 def enable() -> None:
@@ -70,7 +73,7 @@ def start() -> None:
     """Begin loading in a background thread, once, in a pool worker."""
     global _loading, began_at
     with _starting:
-        if _enabled and _loading is None:
+        if _enabled and _loading is None and not _done:
             began_at = time.monotonic()
             _loading = threading.Thread(target=quietly, name="finsam-warm", daemon=True)
             _loading.start()
