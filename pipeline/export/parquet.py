@@ -47,20 +47,21 @@ class OutputError(Exception):
     """The output directory cannot be written or replaced."""
 
 
-def collect_rows(docs: Iterable[Document]) -> dict[str, list[dict]]:
-    tables: dict[str, list[dict]] = {name: [] for name in TABLES}
+# Table name -> its rows, as DatasetRow.model_dump() dicts.
+Rows = dict[str, list[dict]]
+
+
+def collect_rows(docs: Iterable[Document]) -> Rows:
+    tables: Rows = {name: [] for name in TABLES}
     for doc in docs:
         for name, rows in table_rows(doc).items():
             tables[name].extend(row.model_dump() for row in rows)
     return tables
 
 
-def arrow_tables(docs: Iterable[Document]) -> dict[str, pa.Table]:
-    """Every table's rows of some Documents, as arrow tables with the dataset's schemas."""
-    return {
-        name: pa.Table.from_pylist(rows, schema=arrow_schema(TABLES[name]))
-        for name, rows in collect_rows(docs).items()
-    }
+def arrow_tables(rows: Rows) -> dict[str, pa.Table]:
+    """Every table's rows (collect_rows) as arrow tables with the dataset's schemas."""
+    return {name: pa.Table.from_pylist(rows[name], schema=arrow_schema(TABLES[name])) for name in TABLES}
 
 
 def write_table(rows: list[dict], name: str, directory: Path) -> None:

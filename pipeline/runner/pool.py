@@ -101,8 +101,9 @@ class PoolExecutor:
         return None
 
     def start_worker(self) -> Worker:
-        if self.busy_count is None:
+        if self.busy_count is None:  # the first worker
             self.busy_count = self.context.Value("i", 0, lock=False)
+            import_pandas_ahead()
         parent, child = self.context.Pipe()
         process = self.context.Process(
             target=worker_main, args=(child, self.task, self.slots, self.busy_count), daemon=True
@@ -160,6 +161,19 @@ class PoolExecutor:
             stop(worker, grace)
         self.workers.clear()
         self.queue.clear()
+
+
+def import_pandas_ahead() -> None:
+    """Import pandas in a thread of the parent while the first worker starts. The parent
+    makes arrow tables of the workers' rows (work.py), and the first table would import
+    pandas (pyarrow's conversion looks for pandas types): a third of a second mid-run,
+    which now overlaps the worker's own start-up."""
+
+    def load() -> None:
+        with contextlib.suppress(ImportError):  # pyarrow works without pandas
+            import pandas  # noqa: F401
+
+    threading.Thread(target=load, name="finsam-import", daemon=True).start()
 
 
 def stop(worker: Worker, grace: float) -> None:

@@ -1,9 +1,9 @@
 """Load what every document needs in the background of a worker, while Tesseract reads.
 
 A pool worker needs the corrector's index and hunspell (about 0.6 s to load), the parties'
-spaCy pipeline (about half a second), the segment templates and pandas (which pyarrow
-imports when it builds the first table, a third of a second) before it can clean, segment
-and extract a document, but not to read one. Reading a scanned file is mostly waiting for
+spaCy pipeline (about half a second) and the segment templates before it can clean,
+segment and extract a document, but not to read one. (It hands back rows, not arrow
+tables, so it needs no pandas: see work.py.) Reading a scanned file is mostly waiting for
 Tesseract, which runs as a process of its own. So in a batch that may hold scans, a pool
 worker (enable()) starts loading these in a thread when Tesseract begins on its first page
 (start(), as options.ocr_starting), and the stages after reading wait for the load
@@ -35,8 +35,6 @@ first_wait_at: float | None = None
 
 
 def warm_up() -> None:
-    import pandas  # noqa: F401  (pyarrow's first table would import it)
-
     from pipeline.clean.index import load_index
     from pipeline.clean.lexicon import hunspell_dictionary
     from pipeline.segment.furniture import load_rules

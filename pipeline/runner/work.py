@@ -1,11 +1,14 @@
 """What a worker does with one file: run the stages and hand back table rows, not Documents.
 
 A Document carries the whole raw and corrected text, every page and every OCR word box;
-the dataset needs only its rows. So the worker turns its Documents into arrow tables (one
-per dataset table) before sending them back: that is far less to pickle across processes
-or machines, and the parent can write them to parquet as they come without holding any
-Document. The same FileResult stands for a file whose worker crashed or hung: the
-executors build it in the parent with one failed document saying why.
+the dataset needs only its rows. So the worker turns its Documents into rows (one list of
+plain dicts per dataset table) before sending them back: that is far less to pickle across
+processes or machines, and the parent can write them to parquet as they come without
+holding any Document. The parent, not the worker, makes arrow tables of the rows: building
+the first one makes pyarrow import pandas (a third of a second), which a worker then need
+not load, and in a run with fewer workers than cores the parent builds them on a core the
+workers leave idle. The same FileResult stands for a file whose worker crashed or hung:
+the executors build it in the parent with one failed document saying why.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ from __future__ import annotations
 import resource
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pyarrow as pa
 
 from models.document import Document
 from pipeline.export.manifest import file_sha256
-from pipeline.export.parquet import arrow_tables
+from pipeline.export.parquet import Rows, arrow_tables, collect_rows
 from pipeline.options import Options
 from pipeline.runner.stages import process_file
 
@@ -43,7 +47,7 @@ class DocSummary:
 @dataclass
 class FileResult:
     path: str
-    tables: dict[str, pa.Table]
+    rows: Rows  # table name -> its rows (DatasetRow.model_dump() dicts)
     seconds: float
     # Peak resident memory of the worker process so far, and of the largest program it ran
     # (Tesseract), in bytes; 0 when not known (the file ran in a worker that then died).
@@ -52,20 +56,27 @@ class FileResult:
     summaries: list[DocSummary] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.summaries = summaries(self.tables["documents"])
+        self.summaries = [summary(row) for row in self.rows["documents"]]
+
+    @cached_property
+    def tables(self) -> dict[str, pa.Table]:
+        """The rows as arrow tables with the dataset's schemas; built where first asked for
+        (the parent), after the result has crossed from the worker."""
+        return arrow_tables(self.rows)
 
     @property
     def sha256(self) -> str | None:
-        return next((s for s in self.tables["documents"].column("source_sha256").to_pylist() if s), None)
+        return next((row["source_sha256"] for row in self.rows["documents"] if row["source_sha256"]), None)
 
 
 def summaries(documents: pa.Table) -> list[DocSummary]:
     """The summary of every row of a documents table (from a worker or the old dataset)."""
-    columns = documents.select(list(SUMMARY_COLUMNS)).to_pylist()
-    return [
-        DocSummary(row["source_file"], row["doc_type"], row["status"], row["error"], bool(row["warnings"]))
-        for row in columns
-    ]
+    return [summary(row) for row in documents.select(list(SUMMARY_COLUMNS)).to_pylist()]
+
+
+def summary(row: dict) -> DocSummary:
+    """The summary of one documents row (a dict with at least SUMMARY_COLUMNS)."""
+    return DocSummary(row["source_file"], row["doc_type"], row["status"], row["error"], bool(row["warnings"]))
 
 
 def peak_memory() -> tuple[int, int]:
@@ -78,9 +89,9 @@ def peak_memory() -> tuple[int, int]:
 def convert_file(path: Path, options: Options) -> FileResult:
     """The task every executor runs: one file through every stage, as table rows."""
     started = time.perf_counter()
-    tables = arrow_tables(process_file(path, options))
+    rows = collect_rows(process_file(path, options))
     own, child = peak_memory()
-    return FileResult(str(path), tables, time.perf_counter() - started, own, child)
+    return FileResult(str(path), rows, time.perf_counter() - started, own, child)
 
 
 def failed_result(path: Path, error: str, seconds: float) -> FileResult:
@@ -92,4 +103,4 @@ def failed_result(path: Path, error: str, seconds: float) -> FileResult:
     except OSError:
         sha256 = None
     doc = Document(source_file=str(path), source_sha256=sha256).fail(error)
-    return FileResult(str(path), arrow_tables([doc]), seconds)
+    return FileResult(str(path), collect_rows([doc]), seconds)
