@@ -7,7 +7,11 @@ unreachable Dask scheduler); 130 when stopped by Ctrl-C (the old dataset is kept
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import os
 import sys
+import threading
 import time
 from enum import StrEnum
 from pathlib import Path
@@ -295,7 +299,30 @@ def print_document(doc: Document) -> None:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except SystemExit as exc:
+        exit_now(exc.code)
+    exit_now(0)
+
+
+def exit_now(code: int | str | None) -> None:
+    """End the process as sys.exit(code) would, without the interpreter's final teardown.
+
+    Tearing down every module (pandas, pyarrow, DuckDB) took 0.1-0.25 s after the command
+    had finished: 3-4% of converting the text samples. Everything a command writes is
+    closed and in place by then, the atexit handlers still run, and the standard streams
+    are flushed. A thread still running (none should be) gets the normal exit instead."""
+    if any(t is not threading.main_thread() and not t.daemon for t in threading.enumerate()):
+        sys.exit(code)
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # closed, or a broken pipe
+            stream.flush()
+    os._exit(code or 0)
 
 
 if __name__ == "__main__":

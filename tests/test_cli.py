@@ -128,6 +128,28 @@ def test_the_command_imports_no_stage_before_convert_has_started_its_forkserver(
     assert result.stdout.strip() == "[]"
 
 
+@pytest.mark.parametrize(
+    ("ending", "code", "stdout", "stderr"),
+    [
+        ("exit_now(3)", 3, "out|atexit", ""),
+        ("exit_now(None)", 0, "out|atexit", ""),
+        ("exit_now('why')", 1, "out|atexit", "why"),
+        # a thread still running gets the interpreter's own exit, which waits for it
+        ("threading.Thread(target=lambda: (time.sleep(0.3), print('|thread', end=''))).start(); exit_now(4)",
+         4, "out|thread|atexit", ""),
+    ],
+)  # fmt: skip
+def test_the_command_ends_as_sys_exit_would(ending, code, stdout, stderr):
+    # The CLI skips the interpreter's teardown at the end (cli.exit_now): the exit code, the
+    # atexit handlers and everything written to stdout and stderr must survive that.
+    program = (
+        "import atexit, sys, threading, time; from pipeline.cli import exit_now; "
+        "atexit.register(lambda: print('|atexit', end='')); print('out', end=''); " + ending
+    )
+    result = subprocess.run([sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True)
+    assert (result.returncode, result.stdout, result.stderr.strip()) == (code, stdout, stderr)
+
+
 def test_text_prints_the_raw_text_and_clean_the_corrected(tmp_path):
     path = SAMPLES / "delarsrapport-2021-harnosand-timra.txt"
     raw, cleaned = finsam("text", str(path)), finsam("clean", str(path))
