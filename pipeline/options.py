@@ -28,9 +28,9 @@ class Options:
     page_map: Callable[[Callable[[Any], Any], Iterable[Any]], Iterator[Any]] | None = field(
         default=None, compare=False, metadata=RUN_ONLY
     )
-    # Called just before Tesseract starts on a page, in the thread that runs it: a pool
-    # worker begins loading what the later stages need while Tesseract reads
-    # (pipeline/runner/warm.py).
+    # Called just before Tesseract starts on a page (its image saved), in the thread that
+    # runs it: a pool worker begins loading what the later stages need while Tesseract
+    # reads (pipeline/runner/warm.py).
     ocr_starting: Callable[[], None] | None = field(default=None, compare=False, metadata=RUN_ONLY)
     # Seconds a worker process may go without progress (a file, or an OCR page of a PDF,
     # done) before it is stopped and its file fails: a hang anywhere must not stall a batch.

@@ -229,6 +229,8 @@ def run_tesseract(image: Image.Image, options: Options, dpi: int | None = None) 
     with tempfile.TemporaryDirectory(prefix="finsam-ocr-") as folder:
         path = Path(folder) / "page.tif"
         image.save(path, format=TESSERACT_INPUT_FORMAT, **({"dpi": (dpi, dpi)} if dpi else {}))
+        if options.ocr_starting is not None:
+            options.ocr_starting()
         try:
             text, tsv = pytesseract.run_and_get_multiple_output(
                 str(path), extensions=["txt", "tsv"], lang=options.ocr_languages, timeout=options.ocr_timeout
@@ -327,8 +329,6 @@ def recognise(prepared: Prepared, options: Options, dpi: int | None = None) -> P
     `seconds` covers preparing and recognising."""
     started = time.perf_counter()
     check_languages(options.ocr_languages)
-    if options.ocr_starting is not None:
-        options.ocr_starting()
     text, tsv = run_tesseract(prepared.page, options, dpi)
     words = parse_tsv(tsv)
     if prepared.angle:

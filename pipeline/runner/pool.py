@@ -222,7 +222,7 @@ def worker_main(conn: Connection, task, capacity: int, busy_count) -> None:
         path, options = job
         # The page fan-out with one worker too (heartbeats); the background load (warm.py)
         # begins when Tesseract does.
-        options = dataclasses.replace(options, page_map=page_map, ocr_starting=warm.start)
+        options = dataclasses.replace(options, page_map=page_map, ocr_starting=warm.start_beside_tesseract)
         try:
             send(("done", task(path, options)))
         except BaseException as exc:  # an unpicklable result, MemoryError: fail the file, not the worker

@@ -6,8 +6,8 @@ segment and extract a document, but not to read one. (It hands back rows, not ar
 tables, so it needs no pandas: see work.py.) Reading a scanned file is mostly waiting for
 Tesseract, which runs as a process of its own. So in a batch that may hold scans, a pool
 worker (enable()) starts loading these in a thread when Tesseract begins on its first page
-(start(), as options.ocr_starting), and the stages after reading wait for the load
-(wait()), which a file read without Tesseract then begins itself. Before Tesseract
+(start_beside_tesseract(), as options.ocr_starting), and the stages after reading wait for
+the load (wait()), which a file read without Tesseract then begins itself. Before Tesseract
 begins, the worker has the interpreter to itself: a thread loading meanwhile would only
 slow the rendering of the first page. A batch that cannot hold scans has all of it loaded
 once by the forkserver instead (preload.py), and its workers begin no load of their own. (The PDF
@@ -29,6 +29,11 @@ _enabled = False
 _done = False  # loaded (or tried) in this process, or in the forkserver it was forked from
 _loading: threading.Thread | None = None
 _starting = threading.Lock()  # the page fan-out's lanes may all call start() at once
+# Seconds a load begun as Tesseract starts waits first. Its first steps (unmarshalling the
+# index, reading hunspell's dictionary) hold the interpreter for tenths of a second at a
+# time, and begun at once they held back the worker's launch of Tesseract by as much: 0.21
+# and 0.27 s on a one-page scan. Saving the page and launching take a few milliseconds.
+LAUNCH_SECONDS = 0.05
 # When the load began, and when a stage first waited for it (time.monotonic()).
 began_at: float | None = None
 first_wait_at: float | None = None
@@ -54,8 +59,9 @@ def warm_up() -> None:
     gc.freeze()
 
 
-def quietly() -> None:
+def quietly(delay: float = 0.0) -> None:
     global _done
+    time.sleep(delay)
     with contextlib.suppress(Exception):
         warm_up()
     _done = True
@@ -67,14 +73,19 @@ def enable() -> None:
     _enabled = True
 
 
-def start() -> None:
-    """Begin loading in a background thread, once, in a pool worker."""
+def start(delay: float = 0.0) -> None:
+    """Begin loading in a background thread, once, in a pool worker; after `delay` seconds."""
     global _loading, began_at
     with _starting:
         if _enabled and _loading is None and not _done:
             began_at = time.monotonic()
-            _loading = threading.Thread(target=quietly, name="finsam-warm", daemon=True)
+            _loading = threading.Thread(target=quietly, args=(delay,), name="finsam-warm", daemon=True)
             _loading.start()
+
+
+def start_beside_tesseract() -> None:
+    """start() as Tesseract starts (options.ocr_starting), leaving the worker time to launch it."""
+    start(LAUNCH_SECONDS)
 
 
 def wait() -> None:
