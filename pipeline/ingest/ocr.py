@@ -18,10 +18,8 @@ the rendered pages of tests/fixtures with Tesseract 5.3 and `swe` on a 2-core ma
 from __future__ import annotations
 
 import functools
-import importlib
 import math
 import os
-import sys
 import tempfile
 import time
 import unicodedata
@@ -32,6 +30,7 @@ import numpy as np
 from PIL import Image
 
 from models.document import PageContent, Word
+from pipeline.imports import import_without
 from pipeline.ingest.errors import IngestError
 from pipeline.options import Options
 
@@ -40,27 +39,8 @@ from pipeline.options import Options
 # 300 dpi 13.5 s and 3.1 s (same text). A value set by the user wins.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-
-
-def import_without_pandas(name: str):
-    """Import module `name` with pandas hidden unless something has loaded pandas already.
-
-    pytesseract imports pandas whenever it is installed, only for its DataFrame output, which
-    is not used here. In a worker reading a PDF that import was a quarter of a second before
-    the first page reached Tesseract (0.25 of the 0.35 s the PDF readers took to import),
-    and pandas is otherwise never loaded there (work.py). A None in sys.modules makes
-    `import pandas` raise ImportError, which pytesseract expects when pandas is missing."""
-    if "pandas" in sys.modules:
-        return importlib.import_module(name)
-    sys.modules["pandas"] = None
-    try:
-        return importlib.import_module(name)
-    finally:
-        if sys.modules.get("pandas", False) is None:
-            del sys.modules["pandas"]
-
-
-pytesseract = import_without_pandas("pytesseract")
+# pytesseract loads pandas when it is installed, for nothing used here (pipeline/imports.py).
+pytesseract = import_without("pytesseract", {"pandas": None})
 
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-swe"
 # Skew search: pages are scanned within a few degrees of straight. A coarse pass over
