@@ -16,7 +16,8 @@ def python(code: str, cwd=ROOT) -> str:
 def test_pytesseract_comes_without_pandas_and_pandas_still_imports_later():
     shown = python(
         "import sys; from pipeline.ingest import ocr; print('pandas' in sys.modules, end=' '); "
-        "import pandas; print(ocr.pytesseract.pytesseract.pandas_installed, pandas.DataFrame({'a': [1]}).shape)"
+        "import pandas; print(ocr.pytesseract.pytesseract.pandas_installed, end=' '); "
+        "print(pandas.DataFrame({'a': [1]}).shape)"
     )
     assert shown == "False False (1, 1)"
 
@@ -36,7 +37,8 @@ def test_a_package_that_needs_a_hidden_module_is_imported_plainly(tmp_path):
     (tmp_path / "needs_json.py").write_text("import json\nVALUE = json.dumps([1])\n")
     shown = python(
         "import sys; from pipeline.imports import import_without; "
-        "module = import_without('needs_json', {'json': None}); print(module.VALUE, sys.modules['json'] is not None)",
+        "module = import_without('needs_json', {'json': None}); "
+        "print(module.VALUE, sys.modules['json'] is not None)",
         cwd=tmp_path,
     )
     assert shown == "[1] True"

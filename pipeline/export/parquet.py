@@ -31,7 +31,7 @@ from models.document import Document
 from models.schema import arrow_schema
 from models.tables import TABLES
 from pipeline.export.manifest import MANIFEST
-from pipeline.export.rows import table_rows
+from pipeline.export.rows import Rows, collect_rows
 
 DIR_MODE = 0o755
 # Rows are buffered per table and written as one row group once this many have gathered,
@@ -45,18 +45,6 @@ READ_BATCH_ROWS = 10_000
 
 class OutputError(Exception):
     """The output directory cannot be written or replaced."""
-
-
-# Table name -> its rows, as DatasetRow.model_dump() dicts.
-Rows = dict[str, list[dict]]
-
-
-def collect_rows(docs: Iterable[Document]) -> Rows:
-    tables: Rows = {name: [] for name in TABLES}
-    for doc in docs:
-        for name, rows in table_rows(doc).items():
-            tables[name].extend(row.model_dump() for row in rows)
-    return tables
 
 
 def arrow_tables(rows: Rows) -> dict[str, pa.Table]:

@@ -1,9 +1,18 @@
-"""Turn finished Documents into table rows (the models of models/tables.py)."""
+"""Turn finished Documents into table rows (the models of models/tables.py).
+
+A worker sends rows back as plain dicts (collect_rows); only the parent makes arrow tables
+of them (parquet.py), so nothing here imports pyarrow.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from models.document import Document
-from models.tables import CorrectionRow, DocumentRow, SectionRow
+from models.tables import TABLES, CorrectionRow, DocumentRow, SectionRow
+
+# Table name -> its rows, as DatasetRow.model_dump() dicts.
+Rows = dict[str, list[dict]]
 
 
 def document_row(doc: Document) -> DocumentRow:
@@ -85,3 +94,12 @@ def table_rows(doc: Document) -> dict[str, list]:
         "decisions": doc.decisions,
         "corrections": correction_rows(doc),
     }
+
+
+def collect_rows(docs: Iterable[Document]) -> Rows:
+    """Every table's rows of some Documents, as dicts."""
+    tables: Rows = {name: [] for name in TABLES}
+    for doc in docs:
+        for name, rows in table_rows(doc).items():
+            tables[name].extend(row.model_dump() for row in rows)
+    return tables

@@ -18,14 +18,16 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from models.document import Document
 from pipeline.export.manifest import file_sha256
-from pipeline.export.parquet import Rows, arrow_tables, collect_rows
+from pipeline.export.rows import Rows, collect_rows
 from pipeline.options import Options
 from pipeline.runner.stages import process_file
+
+if TYPE_CHECKING:  # a worker imports no pyarrow: the parent makes the tables
+    import pyarrow as pa
 
 # ru_maxrss is in kilobytes on Linux.
 RSS_UNIT_BYTES = 1024
@@ -62,6 +64,8 @@ class FileResult:
     def tables(self) -> dict[str, pa.Table]:
         """The rows as arrow tables with the dataset's schemas; built where first asked for
         (the parent), after the result has crossed from the worker."""
+        from pipeline.export.parquet import arrow_tables
+
         return arrow_tables(self.rows)
 
     @property
