@@ -14,6 +14,7 @@ follow. Strong candidates left out of the chain are reported: a heading already 
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -96,6 +97,10 @@ class Line:
     number_key: str | None  # the number with OCR confusions undone (`1.:1.2` -> `1.1.2`)
     words: tuple[str, ...]  # of the text after the number (or of the whole content)
     folded_words: tuple[str, ...]
+    # An unnumbered line as an unnumbered heading would be written (no trailing `:.?`), and
+    # folded: what match_line compares with such headings ("" for a numbered line).
+    plain: str = ""
+    folded_plain: str = ""
 
 
 def prepare_lines(text: str) -> list[Line]:
@@ -108,6 +113,7 @@ def prepare_lines(text: str) -> list[Line]:
         body = numbered.group("text") if numbered else content
         number = numbered.group("number") if numbered else None
         words = tuple(body.split())
+        plain = "" if numbered else content.rstrip(":.?")
         lines.append(
             Line(
                 start=match.start(),
@@ -117,6 +123,8 @@ def prepare_lines(text: str) -> list[Line]:
                 number_key=normalise_number(number) if number else None,
                 words=words,
                 folded_words=tuple(fold(body).split()),
+                plain=plain,
+                folded_plain=fold(plain),
             )
         )
     return lines
@@ -146,11 +154,15 @@ def match_line(heading: Heading, line: Line) -> tuple[float, str, str | None] | 
             return None
         written = " ".join(line.words[:size])
         return text_score * (1 - NUMBER_WEIGHT + NUMBER_WEIGHT * number_score), written, line.number
-    if line.number is not None or len(line.content) > len(heading.text) + UNNUMBERED_SLACK:
+    if line.number is not None or len(line.content) > longest_line(heading):
         return None
-    written = line.content.rstrip(":.?")
-    score = fuzz.ratio(expected, fold(written)) / 100
-    return (score, written, None) if score >= MIN_UNNUMBERED_SCORE else None
+    score = fuzz.ratio(expected, line.folded_plain) / 100
+    return (score, line.plain, None) if score >= MIN_UNNUMBERED_SCORE else None
+
+
+def longest_line(heading: Heading) -> int:
+    """The longest line an unnumbered heading may be written on."""
+    return len(heading.text) + UNNUMBERED_SLACK
 
 
 def candidates(lines: list[Line], template: Template) -> list[HeadingMatch]:
@@ -159,9 +171,19 @@ def candidates(lines: list[Line], template: Template) -> list[HeadingMatch]:
     headings = list(enumerate(template.headings))
     for_numbered = [(i, h) for i, h in headings if h.pattern is not None or h.number is not None]
     for_plain = [(i, h) for i, h in headings if h.pattern is not None or h.number is None]
+    # Most unnumbered lines are prose, longer than any unnumbered heading: the headings a
+    # line may be are found by its length (a third of segmenting went to trying them all).
+    by_length = sorted((longest_line(h), i, h) for i, h in for_plain if h.pattern is None)
+    limits = [limit for limit, _, _ in by_length]
+    patterns = [(i, h) for i, h in for_plain if h.pattern is not None]
     found = []
     for line in lines:
-        for index, heading in for_plain if line.number is None else for_numbered:
+        if line.number is None:
+            fitting = by_length[bisect.bisect_left(limits, len(line.content)) :]
+            tried = sorted(patterns + [(i, h) for _, i, h in fitting], key=lambda pair: pair[0])
+        else:
+            tried = for_numbered
+        for index, heading in tried:
             result = match_line(heading, line)
             if result is None:
                 continue
