@@ -54,7 +54,7 @@ GENERATED = SAMPLES / "generated"
 REPORT = ROOT / "docs" / "benchmarks.md"
 BORN_DIGITAL = GENERATED / "slutrapport-arbetsmarknadstorg.pdf"
 SCANNED = GENERATED / "slutrapport-arbetsmarknadstorg-scan.pdf"
-# Copies per workload, for enough pages to outweigh start-up (about 2 s: Python, the
+# Copies per workload, for enough pages to outweigh start-up (about 1.5 s: Python, the
 # forkserver importing the pipeline, a worker loading the corrector's index, hunspell and
 # spaCy; on a scanned file that load runs while Tesseract reads) while a full run stays near
 # 10 minutes on 2 cores: 33 text pages x 8, 5 PDF pages x 60, 5 scanned pages x 2. (Since
@@ -532,12 +532,20 @@ def target_lines(results: dict) -> list[str]:
             f"({verdict(ours < theirs)})"
         )
     startup = results["startup"].seconds
-    for name in ("text", "born-digital", "scanned", "long-scan"):
+    # Issue 7 sets the 2-worker speed-up for scanned PDFs; text and born-digital are shown
+    # beside it without a verdict.
+    for name in ("scanned", "long-scan", "text", "born-digital"):
         one, two = runs[("scanned" if name == "long-scan" else name, 1)], runs[(name, 2)]
         speedup = one.seconds / two.seconds
         # Start-up is one process loading before any worker can begin: it does not divide.
         steady = (one.seconds - startup) / max(two.seconds - startup, 1e-9)
         what = "one long scanned file (page fan-out)" if name == "long-scan" else name
+        if name in ("text", "born-digital"):
+            lines.append(
+                f"- {what}: 2 workers against one: {speedup:.2f}x; {steady:.2f}x without the start-up "
+                f"(no target: the {TARGET_SPEEDUP}x is set for scanned PDFs)"
+            )
+            continue
         lines.append(
             f"- {what}: 2 workers ≥ {TARGET_SPEEDUP}x one: {speedup:.2f}x "
             f"({verdict(speedup >= TARGET_SPEEDUP)}); {steady:.2f}x without the start-up"
