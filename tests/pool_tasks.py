@@ -11,11 +11,12 @@ from pipeline.runner.work import convert_file
 def observing_task(path: Path, options: Options):
     """convert_file, saying when the worker's background load began (against when a stage
     first waited for it), how often the corrector's index and hunspell were loaded, and
-    whether the worker has imported pandas."""
+    which of pandas and pyarrow the worker has imported."""
     from pipeline.clean.index import index_for
     from pipeline.clean.lexicon import hunspell_dictionary
     from pipeline.runner import warm
 
     result = convert_file(path, options)
     loads = (index_for.cache_info().misses, hunspell_dictionary.cache_info().misses)
-    return warm.began_at - warm.first_wait_at, loads, result.summaries[0].status, "pandas" in sys.modules
+    imported = [module for module in ("pandas", "pyarrow") if module in sys.modules]
+    return warm.began_at - warm.first_wait_at, loads, result.summaries[0].status, imported

@@ -104,9 +104,9 @@ def test_a_worker_loads_what_cleaning_needs_while_tesseract_reads(tmp_path):
     runs = [run for suffix in (".pdf", ".jpg", ".txt") for run in seen[suffix]]
     assert [loads for _, loads, *_ in runs] == [(1, 1)] * 6
     assert [status for _, _, status, _ in runs] == ["ok"] * 6
-    # A worker hands back rows, not arrow tables, and imports pytesseract without pandas
-    # (ocr.import_without_pandas): pandas, a quarter of a second, is never loaded in one.
-    assert [pandas for *_, pandas in runs] == [False] * 6
+    # A worker hands back rows, not arrow tables (work.py), and imports pytesseract without
+    # pandas (pipeline/imports.py): neither pandas nor pyarrow is ever loaded in one.
+    assert [imported for *_, imported in runs] == [[]] * 6
 
 
 def test_only_a_batch_without_scans_has_its_forkserver_load_everything():

@@ -1,7 +1,7 @@
 """Load what every document needs in the background of a worker, while Tesseract reads.
 
-A pool worker needs the corrector's index and hunspell (about 0.6 s to load), the parties'
-spaCy pipeline (about half a second) and the segment templates before it can clean,
+A pool worker needs the corrector's index and hunspell (about half a second to load), the
+parties' spaCy pipeline (a third of a second) and the segment templates before it can clean,
 segment and extract a document, but not to read one. (It hands back rows, not arrow
 tables, so it needs no pandas: see work.py.) Reading a scanned file is mostly waiting for
 Tesseract, which runs as a process of its own. So in a batch that may hold scans, a pool
