@@ -1,12 +1,11 @@
 """The forkserver the local pool forks its workers from, started as early as a run can.
 
-The forkserver imports the pipeline once (about 0.4 s) before it forks the first worker.
+The forkserver imports the pipeline once (about 0.25 s) before it forks the first worker.
 What cleaning and extracting need besides (the corrector's index, hunspell, spaCy: about
-1.2 s more) it loads too when no file of the batch can need Tesseract: every worker then
+0.85 s more) it loads too when no file of the batch can need Tesseract: every worker then
 starts with it, and two workers share one load. A batch that holds PDFs or images leaves
 it to each worker, which loads it in the background while Tesseract reads (warm.py):
-Tesseract then starts about half a second earlier (measured on a one-page scan), and the
-load and the OCR share the cores.
+Tesseract then starts that much earlier, and the load and the OCR share the cores.
 `finsam convert` starts the forkserver as soon as it has found its inputs and manifest.json
 does not already say that nothing changed, before it imports the pipeline itself: its
 loading then runs on the other core while the command imports its own modules and plans

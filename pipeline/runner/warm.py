@@ -10,9 +10,9 @@ worker (enable()) starts loading these in a thread when Tesseract begins on its 
 the load (wait()), which a file read without Tesseract then begins itself. Before Tesseract
 begins, the worker has the interpreter to itself: a thread loading meanwhile would only
 slow the rendering of the first page. A batch that cannot hold scans has all of it loaded
-once by the forkserver instead (preload.py), and its workers begin no load of their own. (The PDF
-readers and their word list stay lazy: a batch of text files would wait for them for
-nothing.)
+once by the forkserver instead (preload.py), and its workers begin no load of their own.
+(The PDF readers and their word list stay lazy: a batch of text files would wait for them
+for nothing.)
 
 A failure here only costs time: whatever did not load is loaded on first use. Outside a
 pool worker (the serial and Dask executors, `finsam text`) nothing is loaded ahead.
