@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pypdfium2 as pdfium
 import pytest
+from PIL import Image, ImageDraw
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
@@ -10,7 +13,7 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, T
 from models.document import Document
 from pipeline import ingest
 from pipeline.ingest.errors import IngestError
-from pipeline.ingest.pdf import read_pdf, text_layer_problem
+from pipeline.ingest.pdf import read_pdf, render_page, scanned_image, text_layer_problem
 from pipeline.options import Options
 from tests.conftest import DELARSRAPPORT, SLUTRAPPORTER
 
@@ -122,3 +125,123 @@ def test_pages_to_ocr_are_prepared_one_ahead_in_a_thread_of_their_own():
 
     with pytest.raises(ValueError, match="damaged page"):
         list(read_ahead(broken()))
+
+
+# --- scanned pages: the stored image instead of a rendering
+
+
+def image_pdf(
+    image: Image.Image,
+    dpi: int = 300,
+    image_keys: str = "",
+    place: tuple[float, float, float, float] | None = None,
+    page_keys: str = "",
+    more_content: bytes = b"",
+) -> bytes:
+    """A one-page PDF holding `image` (L, RGB or 1) uncompressed, as a scanner writes one:
+    by default filling a page of the image's size at `dpi`. `image_keys` and `page_keys` add
+    entries to the image's and the page's dictionary, `place` (x, y, width, height in points)
+    moves it, `more_content` is drawn after it."""
+    width, height = image.width * 72 / dpi, image.height * 72 / dpi
+    x, y, w, h = place or (0, 0, width, height)
+    space, bits = {"L": ("/DeviceGray", 8), "RGB": ("/DeviceRGB", 8), "1": ("/DeviceGray", 1)}[image.mode]
+    data = image.tobytes()
+    content = f"q {w:.4f} 0 0 {h:.4f} {x:.4f} {y:.4f} cm /Im0 Do Q\n".encode() + more_content
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width:.4f} {height:.4f}] {page_keys}"
+        " /Resources << /XObject << /Im0 5 0 R >> /Font << /F1 6 0 R >> >> /Contents 4 0 R >>".encode(),
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        f"<< /Type /XObject /Subtype /Image /Width {image.width} /Height {image.height}"
+        f" /ColorSpace {space} /BitsPerComponent {bits} {image_keys}"
+        f" /Length {len(data)} >>\nstream\n".encode()
+        + data
+        + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def scan_image(mode: str = "L", size: tuple[int, int] = (600, 800)) -> Image.Image:
+    """A page-like image with dark strokes on light paper, and a grey band: by default a page
+    of 144 x 192 points at 300 dpi, which PDFium renders at 300 dpi to exactly that size
+    (many sizes come out a pixel larger: see the rounded-size test)."""
+    image = Image.new("L", size, 235)
+    draw = ImageDraw.Draw(image)
+    for top in range(40, size[1] - 40, 30):
+        draw.text((30, top), "Samordningsförbundet Härnösand 746 671 kr", fill=20)
+    draw.rectangle((50, 60, 200, 120), fill=128)
+    if mode == "RGB":
+        green, blue = image.point(lambda v: v * 3 // 4), image.point(lambda v: 255 - v // 4)
+        image = Image.merge("RGB", (image, green, blue))
+    return image.convert(mode) if mode != "RGB" else image
+
+
+def pixels_of(data: bytes, dpi: int = 300) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(render_page's pixels, PDFium's rendering's pixels, whether the stored image was used)."""
+    document = pdfium.PdfDocument(data)
+    page = document[0]
+    rendered = np.asarray(page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L"), dtype=int)
+    used = scanned_image(page, dpi) is not None
+    page.close()
+    return np.asarray(render_page(document, 0, dpi), dtype=int), rendered, used
+
+
+@pytest.mark.parametrize("mode", ["L", "1"])
+def test_a_grey_or_fax_scan_is_decoded_to_exactly_the_pixels_rendering_gives(mode):
+    got, rendered, used = pixels_of(image_pdf(scan_image(mode)))
+    assert used
+    assert got.shape == rendered.shape == (800, 600)
+    assert (got == rendered).all()
+
+
+def test_a_scan_whose_page_size_was_rounded_is_used_as_stored_not_resampled():
+    # 840 px at 300 dpi is 201.6 points, which PDFium holds as 201.600006: rendered at 300
+    # dpi the page is 841 px high and the whole scan is resampled to fill it.
+    image = scan_image("L", (600, 840))
+    got, rendered, used = pixels_of(image_pdf(image))
+    assert used
+    assert rendered.shape == (841, 600)
+    assert (got == np.asarray(image, dtype=int)).all()
+
+
+def test_a_colour_scan_is_decoded_to_within_two_grey_levels_of_rendering():
+    # PDFium turns colour grey with integer weights (30, 59, 11 per cent), PIL with ITU-R 601.
+    got, rendered, used = pixels_of(image_pdf(scan_image("RGB")))
+    assert used
+    assert got.shape == rendered.shape
+    assert np.abs(got - rendered).max() <= 2
+    assert got.std() > 20  # a real page, not a blank one
+
+
+@pytest.mark.parametrize(
+    "pdf_keys",
+    [
+        {"image_keys": "/Decode [1 0]"},  # stored inverted
+        {"page_keys": "/Rotate 90"},
+        {"place": (10, 10, 130, 190)},  # placed inside the page, not filling it
+        {"more_content": b"BT /F1 12 Tf 20 20 Td (Dnr 2021/14) Tj ET\n"},  # a stamp on the scan
+    ],
+    ids=["decode", "rotate", "placed", "stamped"],
+)
+def test_pages_a_decoded_scan_would_not_match_are_rendered_as_before(pdf_keys):
+    got, rendered, used = pixels_of(image_pdf(scan_image("L"), **pdf_keys))
+    assert used == ("image_keys" in pdf_keys)  # PDFium applies /Decode when it decodes too
+    assert got.shape == rendered.shape and (got == rendered).all()
+
+
+@pytest.mark.parametrize("dpi", [200, 400])
+def test_a_scan_at_another_resolution_is_rendered_at_the_ocr_resolution(dpi):
+    got, rendered, used = pixels_of(image_pdf(scan_image("L"), dpi=dpi))
+    assert not used
+    assert got.shape == rendered.shape and (got == rendered).all()
+    assert abs(got.shape[1] - 600 * 300 / dpi) <= 1
