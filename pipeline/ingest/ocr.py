@@ -26,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -38,6 +39,8 @@ from pipeline.options import Options
 # 1541x720 page took 2.2-3.1 s with the default threads and 0.6 s with one, an A4 page at
 # 300 dpi 13.5 s and 3.1 s (same text). A value set by the user wins.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+# The same for OpenCV's own threads (turn()): a worker's page is one task among the cores'.
+cv2.setNumThreads(1)
 
 # pytesseract loads pandas when it is installed, for nothing used here (pipeline/imports.py).
 pytesseract = import_without("pytesseract", {"pandas": None})
@@ -52,14 +55,14 @@ SKEW_FINE_STEP = 0.05
 # Below this angle the page is not rotated: Tesseract reads lines this straight unharmed,
 # while rotating costs time and resamples glyphs.
 SKEW_MIN_DEGREES = 0.3
-# Bilinear rotation (92 ms for an A4 page at 300 dpi) also smooths scanner noise, and on
-# noisy pages that is most of the deskew's gain: turned 2.5 degrees with noise 35 it gave a
-# CER of 0.00% against 2.64% for bicubic (279 ms) and 11.65% for nearest (15 ms); at 3.5
-# degrees and noise 45, 7.03% against 100%; a noise-45 page turned only 0.3 degrees went
-# from 100% to 3.96%. Straight pages are not smoothed: a 0.5 px Gaussian blur took a
-# straight noise-35 page from 7.03% to 0.00% but costs 112 ms per A4 page and a character
-# on small noisy text; it waits for real noisy scans among the samples to be judged on.
-SKEW_RESAMPLE = Image.Resampling.BILINEAR
+# Bilinear rotation also smooths scanner noise, and on noisy pages that is most of the
+# deskew's gain: with PIL, turned 2.5 degrees with noise 35 it gave a CER of 0.00% against
+# 2.64% for bicubic and 11.65% for nearest; at 3.5 degrees and noise 45, 7.03% against 100%;
+# a noise-45 page turned only 0.3 degrees went from 100% to 3.96%. Straight pages are not
+# smoothed: a 0.5 px Gaussian blur took a straight noise-35 page from 7.03% to 0.00% but
+# costs 112 ms per A4 page and a character on small noisy text; it waits for real noisy
+# scans among the samples to be judged on. OpenCV's bilinear warp (turn()) does what PIL's
+# rotate does, in 20-30 ms an A4 page at 300 dpi against PIL's 80-95 ms.
 # The skew is estimated on a copy whose longer side is at most this many pixels (an A4 page
 # at 300 dpi is reduced 3x): lines stay apart and the search takes a few milliseconds.
 SKEW_SAMPLE_SIDE = 1200
@@ -193,8 +196,40 @@ def deskew(gray: Image.Image) -> tuple[Image.Image, float]:
     angle = estimate_skew(gray)
     if abs(angle) < SKEW_MIN_DEGREES:
         return gray, 0.0
-    straight = gray.rotate(-angle, resample=SKEW_RESAMPLE, expand=True, fillcolor=255)
-    return straight, angle
+    return turn(gray, -angle), angle
+
+
+def turn(gray: Image.Image, degrees: float) -> Image.Image:
+    """gray.rotate(degrees, Image.Resampling.BILINEAR, expand=True, fillcolor=255), by OpenCV.
+
+    The same geometry as PIL's (its matrix and canvas, so unrotate_boxes maps boxes back
+    alike); OpenCV's bilinear weights are rounded to 1/32 of a pixel, so a few pixels along
+    sharp edges differ by some grey levels (the tests compare both)."""
+    width, height = gray.size
+    # PIL's inverse map (output pixel -> input point), worked out as PIL works it out: a turn
+    # about the centre, on a canvas grown to hold the turned corners.
+    radians = -math.radians(degrees % 360.0)
+    a, b = round(math.cos(radians), 15), round(math.sin(radians), 15)
+    d, e = round(-math.sin(radians), 15), round(math.cos(radians), 15)
+    c = a * -(width / 2) + b * -(height / 2) + width / 2
+    f = d * -(width / 2) + e * -(height / 2) + height / 2
+    box = ((0, 0), (width, 0), (width, height), (0, height))
+    corners = [(a * x + b * y + c, d * x + e * y + f) for x, y in box]
+    new_width = math.ceil(max(x for x, _ in corners)) - math.floor(min(x for x, _ in corners))
+    new_height = math.ceil(max(y for _, y in corners)) - math.floor(min(y for _, y in corners))
+    grow_x, grow_y = -(new_width - width) / 2.0, -(new_height - height) / 2.0
+    c, f = a * grow_x + b * grow_y + c, d * grow_x + e * grow_y + f
+    # PIL samples at pixel centres (x + 0.5), OpenCV at whole coordinates.
+    inverse = np.array([[a, b, c + 0.5 * (a + b) - 0.5], [d, e, f + 0.5 * (d + e) - 0.5]])
+    turned = cv2.warpAffine(
+        np.asarray(gray),
+        inverse,
+        (new_width, new_height),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=255,
+    )
+    return Image.fromarray(turned)
 
 
 def preprocess(image: Image.Image, binarise_page: bool = BINARISE) -> tuple[Image.Image, float]:
