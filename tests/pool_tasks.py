@@ -20,3 +20,8 @@ def observing_task(path: Path, options: Options):
     loads = (index_for.cache_info().misses, hunspell_dictionary.cache_info().misses)
     imported = [module for module in ("pandas", "pyarrow") if module in sys.modules]
     return warm.began_at - warm.first_wait_at, loads, result.summaries[0].status, imported
+
+
+def report_modules(queue, names: list[str]) -> None:
+    """Put which of `names` this freshly forked process has imported, before doing anything."""
+    queue.put({name: name in sys.modules for name in names})

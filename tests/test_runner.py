@@ -118,6 +118,39 @@ def test_only_a_batch_without_scans_has_its_forkserver_load_everything():
     assert all(may_need_ocr(Path(name)) for name in ("a.pdf", "b.PDF", "c.jpg", "d.tiff", "e.png"))
 
 
+FORKED_MODULES = """
+import sys
+from pathlib import Path
+from pipeline.runner import forkserver
+import tests.pool_tasks as tasks
+
+forkserver.start([Path(name) for name in sys.argv[1:]])
+context = forkserver.context()
+queue = context.SimpleQueue()
+process = context.Process(target=tasks.report_modules, args=(queue, ["pipeline.ingest.pdf", "cv2", "spacy"]))
+process.start()
+print(queue.get())
+process.join()
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (["a.pdf", "b.txt"], {"pipeline.ingest.pdf": True, "cv2": True, "spacy": False}),
+        (["a.txt", "b.docx"], {"pipeline.ingest.pdf": False, "cv2": False, "spacy": True}),
+    ],
+)
+def test_a_worker_is_forked_with_what_its_batch_needs_first(files, expected):
+    # With a PDF or an image: the readers, so that Tesseract can start at once (the rest loads
+    # beside it); without: everything, loaded once for all workers.
+    run = subprocess.run(
+        [sys.executable, "-c", FORKED_MODULES, *files], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == repr(expected)
+
+
 def test_dask_local_cluster_gives_the_same_dataset_as_serial(tmp_path):
     files = make_inputs(tmp_path / "in", 4)
     convert(files, tmp_path / "serial")
