@@ -1,12 +1,15 @@
-"""Build the compiled part of the cleaner (pipeline/clean/_search.pyx); everything else is in
-pyproject.toml."""
+"""Build the compiled parts of the cleaner (pipeline/clean/_search.pyx, _lattice.pyx); everything
+else is in pyproject.toml."""
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
 setup(
     ext_modules=cythonize(
-        [Extension("pipeline.clean._search", ["pipeline/clean/_search.pyx"], extra_compile_args=["-O2"])],
+        [
+            Extension("pipeline.clean._search", ["pipeline/clean/_search.pyx"], extra_compile_args=["-O2"]),
+            Extension("pipeline.clean._lattice", ["pipeline/clean/_lattice.pyx"], extra_compile_args=["-O2"]),
+        ],
         compiler_directives={"language_level": 3},
     )
 )

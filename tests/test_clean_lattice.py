@@ -1,0 +1,88 @@
+"""The compiled best path (_lattice.pyx) against its Python reference (reference_lattice.py).
+
+The compiled version is a transcription for speed; these tests require the same path, the
+same option objects and bit-identical confidences on every stretch the cleaner solves in
+the text samples, and on random lattices with what the samples rarely hold (sentence
+starts inside a stretch, joins over several tokens, ties, unreachable positions).
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from pipeline.clean import lattice
+from pipeline.clean.corrector import Settings, correct
+from pipeline.clean.index import load_index
+from pipeline.clean.lattice import Edge, Option
+from tests import reference_lattice
+from tests.conftest import SAMPLES
+
+
+def agree(n, edges, transition, start_word, first=0, first_word=None) -> bool:
+    compiled = lattice.best_path(n, edges, transition, start_word, first, first_word)
+    reference = reference_lattice.best_path(n, edges, transition, start_word, first, first_word)
+    return [(c.edge, c.option, c.confidence) for c in compiled] == [
+        (c.edge, c.option, c.confidence) for c in reference
+    ] and all(a.edge is b.edge and a.option is b.option for a, b in zip(compiled, reference, strict=True))
+
+
+@pytest.mark.slow
+def test_identical_choices_on_every_stretch_of_the_samples(monkeypatch):
+    load_index()
+    stretches = []
+    compiled = lattice.best_path
+
+    def recording(*args):
+        stretches.append(args)
+        return compiled(*args)
+
+    monkeypatch.setattr(lattice, "best_path", recording)
+    for path in sorted(SAMPLES.glob("*.txt")):
+        correct(path.read_text(encoding="utf-8"), Settings())
+    monkeypatch.setattr(lattice, "best_path", compiled)
+    assert len(stretches) > 1000
+    assert any(len(edges) > 10 for _, edges, *_ in stretches)
+    assert any(edge.stop - edge.first > 1 for _, edges, *_ in stretches for edge in edges)  # joins
+    differing = [args for args in stretches if not agree(*args)]
+    assert not differing, f"{len(differing)} of {len(stretches)} stretches differ"
+
+
+def random_lattice(rng: random.Random) -> tuple:
+    """A stretch as decide() makes them: positions first..n-1, each covered by one-token
+    edges and some joins, words from a small vocabulary (so that paths meet and tie)."""
+    first = rng.choice([0, 0, 3])
+    n = first + rng.randint(1, 7)
+    vocabulary = ["för", "att", "lör", "alt", "<unk>", "<num>", "och", "i"]
+    edges = []
+    for i in range(first, n):
+        for _ in range(rng.choice([1, 1, 2])):
+            options = [
+                Option(f"t{i}", rng.choice(vocabulary), rng.choice([0.0, -1.0, -0.5, rng.uniform(-4, 2)]))
+                for _ in range(rng.randint(1, 4))
+            ]
+            edges.append(Edge(i, i + 1, options, rng.random() < 0.2))
+        if rng.random() < 0.3 and i + 2 <= n:
+            stop = min(n, i + rng.randint(2, 3))
+            edges.append(Edge(i, stop, [Option("joined", rng.choice(vocabulary), -0.75)], rng.random() < 0.2))
+    rng.shuffle(edges)
+    table = {}
+
+    def transition(word: str, previous: str) -> float:
+        # Coarse values, so that equal scores (ties) happen.
+        return table.setdefault((word, previous), rng.choice([0.0, -1.0, -2.0, -3.5, rng.uniform(-8, 0)]))
+
+    return n, edges, transition, "<s>", first, rng.choice([None, "och", "<num>"]) if first else None
+
+
+def test_identical_choices_on_random_lattices():
+    rng = random.Random(20261126)
+    lattices = [random_lattice(rng) for _ in range(3000)]
+    differing = [args for args in lattices if not agree(*args)]
+    assert not differing, f"{len(differing)} of {len(lattices)} differ"
+    # The lattices hold what the comparison needs to mean something.
+    assert sum(len(lattice.best_path(*args)) for args in lattices) > 5000
+    unreachable = Edge(1, 2, [Option("x", "och", 0.0)])
+    lone = [Edge(0, 1, [Option("a", "för", 0.0), Option("b", "att", -1.0)]), unreachable]
+    assert agree(2, lone, lambda word, previous: -1.0, "<s>")
