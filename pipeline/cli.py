@@ -88,7 +88,8 @@ def convert(
     except InputError as exc:
         raise usage_error(str(exc)) from None
     if kind is Executor.local and not looks_unchanged(files, out, Options(), force):
-        forkserver.start(files)  # its loading overlaps the imports below; a run with nothing to do needs none
+        # Its loading overlaps the imports below; a run with nothing to do needs none.
+        forkserver.start(files, workers or forkserver.default_workers())
     from pipeline.export.database import ensure_database
     from pipeline.export.parquet import OutputError
     from pipeline.runner.executors import ExecutorError, make_executor

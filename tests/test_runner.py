@@ -124,7 +124,7 @@ from pathlib import Path
 from pipeline.runner import forkserver
 import tests.pool_tasks as tasks
 
-forkserver.start([Path(name) for name in sys.argv[1:]])
+forkserver.start([Path(name) for name in sys.argv[2:]], int(sys.argv[1]))
 context = forkserver.context()
 queue = context.SimpleQueue()
 process = context.Process(target=tasks.report_modules, args=(queue, ["pipeline.ingest.pdf", "cv2", "spacy"]))
@@ -135,17 +135,24 @@ process.join()
 
 
 @pytest.mark.parametrize(
-    ("files", "expected"),
+    ("workers", "files", "expected"),
     [
-        (["a.pdf", "b.txt"], {"pipeline.ingest.pdf": True, "cv2": True, "spacy": False}),
-        (["a.txt", "b.docx"], {"pipeline.ingest.pdf": False, "cv2": False, "spacy": True}),
+        (1, ["a.pdf", "b.txt"], {"pipeline.ingest.pdf": True, "cv2": True, "spacy": False}),
+        (2, ["a.pdf"], {"pipeline.ingest.pdf": True, "cv2": True, "spacy": False}),
+        (2, ["a.pdf", "b.tif"], {"pipeline.ingest.pdf": True, "cv2": True, "spacy": True}),
+        (1, ["a.txt", "b.docx"], {"pipeline.ingest.pdf": False, "cv2": False, "spacy": True}),
     ],
 )
-def test_a_worker_is_forked_with_what_its_batch_needs_first(files, expected):
-    # With a PDF or an image: the readers, so that Tesseract can start at once (the rest loads
-    # beside it); without: everything, loaded once for all workers.
+def test_a_worker_is_forked_with_what_its_batch_needs_first(workers, files, expected):
+    # With a PDF or an image: the readers, so that Tesseract can start at once; what cleaning
+    # and extracting need is loaded beside Tesseract by the one worker that will run, or once
+    # in the forkserver for several. Without: everything, loaded once for all workers.
     run = subprocess.run(
-        [sys.executable, "-c", FORKED_MODULES, *files], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", FORKED_MODULES, str(workers), *files],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == repr(expected)

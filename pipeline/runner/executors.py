@@ -17,13 +17,13 @@ that crashes or hangs on purpose, without touching the pipeline's stages.
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 from pipeline.options import Options
+from pipeline.runner.forkserver import default_workers
 from pipeline.runner.work import FileResult, convert_file
 
 Task = Callable[[Path, Options], FileResult]
@@ -67,14 +67,6 @@ class SerialExecutor:
 
     def __exit__(self, *exc_info) -> None:
         self.queue.clear()
-
-
-def default_workers() -> int:
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 def make_executor(

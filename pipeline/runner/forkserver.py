@@ -2,19 +2,26 @@
 
 The forkserver imports the pipeline once (about 0.25 s) before it forks the first worker.
 What cleaning and extracting need besides (the corrector's index, hunspell, spaCy: about
-0.85 s more) it loads too when no file of the batch can need Tesseract: every worker then
-starts with it, and two workers share one load. A batch that holds PDFs or images leaves
-it to each worker, which loads it in the background while Tesseract reads (warm.py):
-Tesseract then starts that much earlier, and the load and the OCR share the cores. Such a
-batch has the forkserver import the readers of PDFs and images instead (READERS), which
-every one of its workers needs before it can start Tesseract. Traced on the scanned
-sample as two files with 2 workers, a worker had its first page ready 0.02-0.05 s after it
-took its file, against 0.34-0.45 s when it imported them itself and rendered the page
-(pdf.scanned_image), and Tesseract started 0.96-1.09 s into the run, against 1.49-1.57 s.
+0.8 s more) it loads too when no file of the batch can need Tesseract: every worker then
+starts with it, and two workers share one load.
+
+A batch that holds PDFs or images has the forkserver import their readers instead
+(READERS: pdfplumber, PDFium, OpenCV, numpy, 0.2 s), which each of its workers needs
+before it can start Tesseract. Traced on the scanned sample as two files with 2 workers, a
+worker had its first page ready 0.02-0.05 s after it took its file, against 0.34-0.45 s
+when it imported them itself and rendered the page (pdf.scanned_image). The rest is then
+loaded where it costs least:
+  - with one worker, in that worker, in the background while Tesseract reads (warm.py): on
+    the core Tesseract leaves idle;
+  - with several, once in the forkserver (loads_once): each worker loading beside its own
+    Tesseract took CPU from the Tesseracts that had every core already. Tesseract starts
+    about 0.5 s later, and the scanned sample as two files took 17.10-17.80 s against
+    17.26-17.93 s (4 interleaved pairs, every pair faster).
 `finsam convert` starts the forkserver as soon as it has found its inputs and manifest.json
 does not already say that nothing changed, before it imports the pipeline itself: its
 loading then runs on the other core while the command imports its own modules and plans
-the run, instead of after them.
+the run, instead of after them. (It counts every file found, also those the manifest will
+let it skip.)
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.context
 import multiprocessing.forkserver
+import os
 from pathlib import Path
 
 from pipeline.formats import OCR_SUFFIXES
@@ -42,11 +50,26 @@ def context(load_all: bool = False, readers: bool = False) -> multiprocessing.co
     return forkserver
 
 
-def start(files: list[Path]) -> None:
-    """Start the forkserver for a batch of `files` now; it loads while the caller goes on."""
+def default_workers() -> int:
+    """The cores this process may run on: how many workers a local run has by default."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def start(files: list[Path], workers: int) -> None:
+    """Start the forkserver for a batch of `files` on `workers` workers now; it loads while
+    the caller goes on."""
     ocr = any(may_need_ocr(path) for path in files)
-    context(load_all=not ocr, readers=ocr)
+    context(load_all=not ocr or loads_once(files, workers), readers=ocr)
     multiprocessing.forkserver.ensure_running()
+
+
+def loads_once(files: list[Path], workers: int) -> bool:
+    """Whether a batch that may need Tesseract is better served by one load in the
+    forkserver than by one in each worker: when more than one worker will run."""
+    return min(workers, len(files)) >= 2
 
 
 def may_need_ocr(path: Path) -> bool:
