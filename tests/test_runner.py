@@ -127,7 +127,8 @@ import tests.pool_tasks as tasks
 forkserver.start([Path(name) for name in sys.argv[2:]], int(sys.argv[1]))
 context = forkserver.context()
 queue = context.SimpleQueue()
-process = context.Process(target=tasks.report_modules, args=(queue, ["pipeline.ingest.pdf", "cv2", "spacy"]))
+names = ["pipeline.ingest.pdf", "pdfplumber", "spacy"]
+process = context.Process(target=tasks.report_modules, args=(queue, names))
 process.start()
 print(queue.get())
 process.join()
@@ -137,10 +138,10 @@ process.join()
 @pytest.mark.parametrize(
     ("workers", "files", "expected"),
     [
-        (1, ["a.pdf", "b.txt"], {"pipeline.ingest.pdf": True, "cv2": True, "spacy": False}),
-        (2, ["a.pdf"], {"pipeline.ingest.pdf": True, "cv2": True, "spacy": False}),
-        (2, ["a.pdf", "b.tif"], {"pipeline.ingest.pdf": True, "cv2": True, "spacy": True}),
-        (1, ["a.txt", "b.docx"], {"pipeline.ingest.pdf": False, "cv2": False, "spacy": True}),
+        (1, ["a.pdf", "b.txt"], {"pipeline.ingest.pdf": True, "pdfplumber": True, "spacy": False}),
+        (2, ["a.pdf"], {"pipeline.ingest.pdf": True, "pdfplumber": True, "spacy": False}),
+        (2, ["a.pdf", "b.tif"], {"pipeline.ingest.pdf": True, "pdfplumber": True, "spacy": True}),
+        (1, ["a.txt", "b.docx"], {"pipeline.ingest.pdf": False, "pdfplumber": False, "spacy": True}),
     ],
 )
 def test_a_worker_is_forked_with_what_its_batch_needs_first(workers, files, expected):

@@ -26,12 +26,12 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 from PIL import Image
 
 from models.document import PageContent, Word
 from pipeline.imports import import_without
+from pipeline.ingest._turn import affine_bilinear
 from pipeline.ingest.errors import IngestError
 from pipeline.options import Options
 
@@ -39,8 +39,6 @@ from pipeline.options import Options
 # 1541x720 page took 2.2-3.1 s with the default threads and 0.6 s with one, an A4 page at
 # 300 dpi 13.5 s and 3.1 s (same text). A value set by the user wins.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-# The same for OpenCV's own threads (turn()): a worker's page is one task among the cores'.
-cv2.setNumThreads(1)
 
 # pytesseract loads pandas when it is installed, for nothing used here (pipeline/imports.py).
 pytesseract = import_without("pytesseract", {"pandas": None})
@@ -61,8 +59,10 @@ SKEW_MIN_DEGREES = 0.3
 # a noise-45 page turned only 0.3 degrees went from 100% to 3.96%. Straight pages are not
 # smoothed: a 0.5 px Gaussian blur took a straight noise-35 page from 7.03% to 0.00% but
 # costs 112 ms per A4 page and a character on small noisy text; it waits for real noisy
-# scans among the samples to be judged on. OpenCV's bilinear warp (turn()) does what PIL's
-# rotate does, in 25-35 ms an A4 page at 300 dpi against PIL's 80-95 ms.
+# scans among the samples to be judged on. turn() gives PIL's bilinear rotate pixel for
+# pixel, faster. (OpenCV's warp, not pixel for pixel the same, moved Tesseract's output on
+# the sample scans as much as turning them 0.002 degrees more or less does: the English
+# model's WER after cleaning rose from 4.5 to 6.1% on the TIFF scan, by chance.)
 # The skew is estimated on a copy whose longer side is at most this many pixels (an A4 page
 # at 300 dpi is reduced 3x): lines stay apart and the search takes a few milliseconds.
 SKEW_SAMPLE_SIDE = 1200
@@ -200,18 +200,17 @@ def deskew(gray: Image.Image) -> tuple[Image.Image, float]:
 
 
 def turn(gray: Image.Image, degrees: float) -> Image.Image:
-    """gray.rotate(degrees, Image.Resampling.BILINEAR, expand=True, fillcolor=255), by OpenCV.
+    """gray.rotate(degrees, Image.Resampling.BILINEAR, expand=True, fillcolor=255), pixel for
+    pixel, in 55-70 ms for an A4 page at 300 dpi against PIL's 85-105 ms (_turn.pyx).
 
-    The same geometry as PIL's (its matrix and canvas, so unrotate_boxes maps boxes back
-    alike) and the same arithmetic: interpolated in floating point and cut, not rounded, to
-    a grey level, as PIL does. OpenCV rounds positions to 1/32 of a pixel and blends the
-    page's outer edge with the fill, where PIL cuts it; 99.9% of the pixels of a turned A4
-    scan come out the same. (OpenCV's own 8-bit warp rounds instead: 18% of the pixels one
-    level lighter, and on the generated sample scans Tesseract then misread more, CER 1.24
-    against 1.04% on the TIFF.)"""
+    The matrix and canvas are worked out as PIL works them out (so unrotate_boxes maps boxes
+    back alike), and the sampling is PIL's arithmetic compiled into one loop. Turns by a
+    multiple of 90 degrees, which PIL makes by transposing, are left to PIL."""
+    if gray.mode != "L" or degrees % 90.0 == 0.0:
+        return gray.rotate(degrees, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
     width, height = gray.size
-    # PIL's inverse map (output pixel -> input point), worked out as PIL works it out: a turn
-    # about the centre, on a canvas grown to hold the turned corners.
+    # PIL's inverse map (output pixel -> input point): a turn about the centre, on a canvas
+    # grown to hold the turned corners.
     radians = -math.radians(degrees % 360.0)
     a, b = round(math.cos(radians), 15), round(math.sin(radians), 15)
     d, e = round(-math.sin(radians), 15), round(math.cos(radians), 15)
@@ -223,17 +222,9 @@ def turn(gray: Image.Image, degrees: float) -> Image.Image:
     new_height = math.ceil(max(y for _, y in corners)) - math.floor(min(y for _, y in corners))
     grow_x, grow_y = -(new_width - width) / 2.0, -(new_height - height) / 2.0
     c, f = a * grow_x + b * grow_y + c, d * grow_x + e * grow_y + f
-    # PIL samples at pixel centres (x + 0.5), OpenCV at whole coordinates.
-    inverse = np.array([[a, b, c + 0.5 * (a + b) - 0.5], [d, e, f + 0.5 * (d + e) - 0.5]])
-    turned = cv2.warpAffine(
-        np.asarray(gray, dtype=np.float32),
-        inverse,
-        (new_width, new_height),
-        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-        borderMode=cv2.BORDER_CONSTANT,
-        borderValue=255,
-    )
-    return Image.fromarray(turned.astype(np.uint8))  # cut towards zero, as PIL
+    turned = Image.fromarray(affine_bilinear(np.asarray(gray), new_width, new_height, a, b, c, d, e, f, 255))
+    turned.info = gray.info.copy()  # as PIL's (a TIFF page's compression is saved with it)
+    return turned
 
 
 def preprocess(image: Image.Image, binarise_page: bool = BINARISE) -> tuple[Image.Image, float]:
