@@ -46,6 +46,8 @@ REPORT = ROOT / "docs" / "cleaning-evaluation.md"
 LINE_SPAN_TRUTH = re.compile(r"^(?P<name>.+)\.lines-(?P<first>\d+)-(?P<last>\d+)\.gt\.txt$")
 SCAN_PATTERNS = ("*-scan.pdf", "*.tif", "*-photo.jpg")
 OCR_LANGUAGES = ("swe", "eng")
+# The modules whose code decides what OCR text a scan gives (part of its cache key).
+OCR_CODE = ("pipeline/ingest/ocr.py", "pipeline/ingest/pdf.py", "pipeline/ingest/image.py")
 CLEAN_SAMPLES = (
     "slutrapporter-2019-2022-harnosand-timra.txt",
     "protokoll-ansokan-statusrapport-2015-skelleftea-norsjo.txt",
@@ -123,10 +125,14 @@ def scans() -> list[tuple[Path, Path]]:
 
 
 def ocr_text(path: Path, language: str) -> str:
-    """Raw OCR text of a scan (pipeline.ingest), cached by file hash and language."""
+    """Raw OCR text of a scan (pipeline.ingest), cached by file hash and language, and by the
+    code that reads scans (a change there, such as how pages are turned, changes the text)."""
     from pipeline import ingest  # pulls in the OCR stack only when scans are measured
 
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256(path.read_bytes())
+    for module in OCR_CODE:
+        digest.update((ROOT / module).read_bytes())
+    digest = digest.hexdigest()
     cached = cache_dir() / "eval" / f"{digest}-{language}.txt"
     if cached.exists():
         return cached.read_text(encoding="utf-8")
