@@ -6,7 +6,7 @@ What cleaning and extracting need besides (the corrector's index, hunspell, spaC
 starts with it, and two workers share one load.
 
 A batch that holds PDFs or images has the forkserver import their readers instead
-(READERS: pdfplumber, PDFium, numpy: 0.2 s), which each of its workers needs
+(READERS: pdfplumber, PDFium, numpy: 0.15 s), which each of its workers needs
 before it can start Tesseract. Traced on the scanned sample as two files with 2 workers, a
 worker had its first page ready 0.02-0.05 s after it took its file, against 0.34-0.45 s
 when it imported them itself and rendered the page (pdf.scanned_image). The rest is then
@@ -36,7 +36,7 @@ from pipeline.formats import OCR_SUFFIXES
 
 # Modules the forkserver imports once, so forked workers start with the pipeline imported;
 # the one whose import loads the rest (warm.py) as well; and the readers of PDFs and
-# images (pdfplumber, PDFium, numpy: 0.2 s), which every worker of a batch holding
+# images (pdfplumber, PDFium, numpy: 0.15 s), which every worker of a batch holding
 # such files needs at once.
 PRELOAD = ["pipeline.runner.work"]
 LOAD_ALL = "pipeline.runner.preload"

@@ -4,15 +4,17 @@ A pool worker needs the corrector's index and hunspell (about half a second to l
 parties' spaCy pipeline (a third of a second) and the segment templates before it can clean,
 segment and extract a document, but not to read one. (It hands back rows, not arrow
 tables, so it needs no pandas: see work.py.) Reading a scanned file is mostly waiting for
-Tesseract, which runs as a process of its own. So in a batch that may hold scans, run by
-one worker, the worker (enable()) starts loading these in a thread when Tesseract begins on
-its first page (start_beside_tesseract(), as options.ocr_starting), and the stages after
-reading wait for the load (wait()), which a file read without Tesseract then begins itself.
-Before Tesseract begins, the worker has the interpreter to itself: a thread loading
-meanwhile would only slow the preparing of the first page. A batch that cannot hold scans,
-or that runs several workers, has all of it loaded once by the forkserver instead
-(preload.py, forkserver.py), and its workers begin no load of their own. (The PDF word list
-stays lazy: a batch of text files would wait for it for nothing.)
+Tesseract, which runs as a process of its own. So in a batch that may hold scans and runs
+one worker (forkserver.loads_once), the worker (enable()) starts loading these in a thread
+when Tesseract begins on its first page (start_beside_tesseract(), as options.ocr_starting),
+and the stages after reading wait for the load (wait()), which a file read without
+Tesseract then begins itself. Before Tesseract begins, the worker has the interpreter to
+itself: a thread loading meanwhile would only slow the preparing of the first page. A batch
+that cannot hold scans, or that runs several workers, has all of it loaded once by the
+forkserver instead (preload.py, forkserver.py), and its workers begin no load of their own.
+(The PDF readers and their word list are not part of the load: a batch of text files would
+wait for them for nothing. The forkserver of a batch with PDFs or images imports the
+readers.)
 
 A failure here only costs time: whatever did not load is loaded on first use. Outside a
 pool worker (the serial and Dask executors, `finsam text`) nothing is loaded ahead.
