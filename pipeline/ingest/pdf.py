@@ -213,14 +213,23 @@ def scanned_image(page: pdfium.PdfPage, dpi: int):
     and PIL weigh the colours a little differently). About half of all page sizes, rounded
     when the PDF was written, render a pixel larger than the scan, and rendering then
     resamples the whole scan to fill it: the scan as stored, up to a pixel off, is taken
-    too. A turned page, a mask, transparency, an image placed or scaled on the page, or any
-    other content (a stamp in the text layer) would change what rendering draws."""
+    too. So is a scan under the invisible text layer of an earlier OCR run, which draws
+    nothing. A turned page, a mask, transparency, an image placed or scaled on the page, or
+    any other content (a stamp in the text layer) would change what rendering draws."""
     if page.get_rotation() % 360:
         return None
-    objects = list(page.get_objects(max_depth=1))
-    if len(objects) != 1 or objects[0].type != pdfium_c.FPDF_PAGEOBJ_IMAGE:
+    images, drawn = [], False
+    for obj in page.get_objects(max_depth=1):
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            images.append(obj)
+        elif obj.type != pdfium_c.FPDF_PAGEOBJ_TEXT or (
+            pdfium_c.FPDFTextObj_GetTextRenderMode(obj) != pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
+        ):
+            drawn = True  # anything but the invisible text of an earlier OCR run
+            break
+    if drawn or len(images) != 1:
         return None
-    image = objects[0]
+    image = images[0]
     meta = image.get_metadata()
     if (
         pdfium_c.FPDFPageObj_HasTransparency(image)
