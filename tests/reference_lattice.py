@@ -10,19 +10,11 @@ from pipeline.clean.lattice import Choice, Edge, Option
 NEG_INF = float("-inf")
 
 
-def best_path(
-    n: int,
-    edges: list[Edge],
-    transition: Callable[[str, str], float],
-    start_word: str,
-    first: int = 0,
-    first_word: str | None = None,
-) -> list[Choice]:
-    """The best reading of tokens first..n-1; every position must be covered by some edge.
+Transition = Callable[[str, str], float]
 
-    `first_word` is the word before position `first` (default: start_word); edges that start
-    a sentence always follow start_word.
-    """
+
+def best_path(n: int, edges: list[Edge], transition: Transition, start_word: str, first=0, first_word=None):
+    """lattice.best_path's choices, computed in Python (see there for the arguments)."""
     by_first: dict[int, list[Edge]] = {}
     for edge in edges:
         by_first.setdefault(edge.first, []).append(edge)
