@@ -1,6 +1,6 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
 """PIL's bilinear affine transform of a grey image, compiled into one loop: the same pixels
-Image.transform(..., Transform.AFFINE, ..., Resampling.BILINEAR) gives, in 55-70 ms for an
+Image.transform(..., Transform.AFFINE, ..., Resampling.BILINEAR) gives, in 48-60 ms for an
 A4 page at 300 dpi against PIL's 85-105 ms.
 
 PIL (libImaging/Geometry.c: ImagingGenericTransform with affine_transform and
@@ -49,6 +49,12 @@ def affine_bilinear(
     out_view = result
     out = &out_view[0, 0]
     pixels = &source[0, 0]
+    # a0 * xin and a3 * xin for every column: the same products for every row.
+    cdef double[::1] along_x = np.empty(width, dtype=np.float64)
+    cdef double[::1] along_y = np.empty(width, dtype=np.float64)
+    for x in range(width):
+        along_x[x] = a0 * (x + 0.5)
+        along_y[x] = a3 * (x + 0.5)
     with nogil:
         for y in range(height):
             yin = y + 0.5
@@ -61,9 +67,8 @@ def affine_bilinear(
                 # The sample and its right and lower neighbours lie inside the source here (no
                 # test, no clamp, a cut is a floor): full_pixel's arithmetic for such points,
                 # in a loop without branches.
-                xin = x + 0.5
-                xx = a0 * xin + across_x + a2
-                yy = a3 * xin + across_y + a5
+                xx = along_x[x] + across_x + a2
+                yy = along_y[x] + across_y + a5
                 xx -= 0.5
                 yy -= 0.5
                 ix = <int>xx
