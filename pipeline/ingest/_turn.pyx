@@ -11,8 +11,8 @@ pages and random images, at many angles and sizes): Tesseract sees exactly the p
 before, and its output does not move. The pixels of a row whose sample and neighbours lie
 inside the source, nearly all of them, take a loop without tests or clips.
 (A faster warp that is not bit-identical, OpenCV's, moved Tesseract's output on the sample
-scans by as much as turning them 0.002 degrees more or less does: by chance, for better or
-worse.)
+scans about as much as turning them 0.002 degrees more or less does: by chance, for better
+or worse.)
 """
 
 import numpy as np

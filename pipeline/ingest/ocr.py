@@ -61,8 +61,8 @@ SKEW_MIN_DEGREES = 0.3
 # costs 112 ms per A4 page and a character on small noisy text; it waits for real noisy
 # scans among the samples to be judged on. turn() gives PIL's bilinear rotate pixel for
 # pixel, faster. (OpenCV's warp, not pixel for pixel the same, moved Tesseract's output on
-# the sample scans as much as turning them 0.002 degrees more or less does: the English
-# model's WER after cleaning rose from 4.5 to 6.1% on the TIFF scan, by chance.)
+# the generated PDF scan about as much as turning it 0.002 degrees more or less does: CER
+# 1.22 against 1.23%, WER 7.18 against 7.06%.)
 # The skew is estimated on a copy whose longer side is at most this many pixels (an A4 page
 # at 300 dpi is reduced 3x): lines stay apart and the search takes a few milliseconds.
 SKEW_SAMPLE_SIDE = 1200
