@@ -56,7 +56,6 @@ def best_path(
     cdef int positions = n - first + 1
     cdef list by_first = [[] for _ in range(positions)]
     cdef Py_ssize_t e, o, k, count, i, at
-    cdef list edge_options = []  # per edge: its options as a list
     for edge in edges:
         by_first[<int>edge.first - first].append(edge)
     cdef list forward = [_Position() for _ in range(positions)]
