@@ -248,3 +248,17 @@ def test_a_scan_at_another_resolution_is_rendered_at_the_ocr_resolution(dpi):
     assert not used
     assert got.shape == rendered.shape and (got == rendered).all()
     assert abs(got.shape[1] - 600 * 300 / dpi) <= 1
+
+
+def test_a_scan_pdfium_cannot_describe_is_rendered(monkeypatch):
+    from pipeline.ingest import pdf
+
+    def failing(page, dpi):
+        raise pdfium.PdfiumError("cannot get the image's metadata")
+
+    data = image_pdf(scan_image("L"))
+    _, rendered, used = pixels_of(data)
+    assert used
+    monkeypatch.setattr(pdf, "scanned_image", failing)
+    got = np.asarray(render_page(pdfium.PdfDocument(data), 0, 300), dtype=int)
+    assert got.shape == rendered.shape and (got == rendered).all()

@@ -197,7 +197,10 @@ def render_page(document: pdfium.PdfDocument, index: int, dpi: int):
     with PDFIUM_LOCK:
         page = document[index]
         try:
-            image = scanned_image(page, dpi)
+            try:
+                image = scanned_image(page, dpi)
+            except pdfium.PdfiumError:
+                image = None  # a page object PDFium cannot describe: rendering draws what it can
             return image if image is not None else page.render(scale=dpi / 72, grayscale=True).to_pil()
         finally:
             page.close()
@@ -247,10 +250,7 @@ def scanned_image(page: pdfium.PdfPage, dpi: int):
     rendered = (math.ceil(page.get_width() * scale), math.ceil(page.get_height() * scale))
     if abs(meta.width - rendered[0]) > 1 or abs(meta.height - rendered[1]) > 1:
         return None
-    try:
-        decoded = image.get_bitmap(render=False).to_pil()
-    except pdfium.PdfiumError:
-        return None  # rendering draws what it can of it
+    decoded = image.get_bitmap(render=False).to_pil()
     return decoded if decoded.mode == "L" else decoded.convert("L")
 
 
