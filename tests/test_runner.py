@@ -109,9 +109,8 @@ def test_a_worker_loads_what_cleaning_needs_while_tesseract_reads(tmp_path):
     assert [imported for *_, imported in runs] == [[]] * 6
 
 
-def test_only_a_batch_without_scans_has_its_forkserver_load_everything():
-    # Its workers then start with the index, hunspell and spaCy; with a PDF or an image in
-    # the batch each worker loads them while Tesseract reads (the test above).
+def test_a_file_may_need_tesseract_by_its_suffix():
+    # What the forkserver loads for a batch depends on it (the next test).
     from pipeline.runner.forkserver import may_need_ocr
 
     assert not any(may_need_ocr(Path(name)) for name in ("a.txt", "b.md", "c.docx"))
