@@ -27,7 +27,7 @@ cdef class _Position:
     cdef list words        # in the order they first arrived
     cdef dict index        # word -> its place in `words`
     cdef vector[double] score
-    cdef list back         # per word: (previous position, previous word's index, edge, option) or None
+    cdef list back         # per word: (previous position, previous word, edge, option), as indices, or None
 
     def __cinit__(self):
         self.words = []
@@ -54,16 +54,15 @@ def best_path(
 ) -> list:
     """lattice.best_path (see there), as (edge, option, confidence) for each step of the path."""
     cdef int positions = n - first + 1
-    cdef list by_first = [[] for _ in range(positions)]
+    cdef list by_first = [[] for _ in range(positions)]  # per position: the indices of its edges
     cdef Py_ssize_t e, o, k, count, i, at
-    for edge in edges:
-        by_first[<int>edge.first - first].append(edge)
+    for e, edge in enumerate(edges):
+        by_first[<int>edge.first - first].append(e)
     cdef list forward = [_Position() for _ in range(positions)]
     (<_Position>forward[0]).offer(start_word if first_word is None else first_word, 0.0, None)
 
     # scored[edge index in `edges`][option index]: the score of the option after each of the
     # words reaching the edge's first position (None: no path reaches it).
-    cdef dict edge_number = {id(edge): number for number, edge in enumerate(edges)}
     cdef list scored = [None] * len(edges)
     cdef _Position here, target
     cdef double best, total, local, value
@@ -75,10 +74,11 @@ def best_path(
         count = len(here.words)
         if not count:
             continue
-        for edge in by_first[i]:
+        for e in by_first[i]:
+            edge = edges[e]
             target = forward[<int>edge.stop - first]
             option_scores = []
-            for option in edge.options:
+            for o, option in enumerate(edge.options):
                 local = option.local
                 word = option.word
                 step.clear()
@@ -95,8 +95,8 @@ def best_path(
                     if total > best:
                         best, best_k = total, k
                 option_scores.append([step[k] for k in range(count)])
-                target.offer(word, best, (i, best_k, edge, option) if best_k >= 0 else None)
-            scored[edge_number[id(edge)]] = option_scores
+                target.offer(word, best, (i, best_k, e, o) if best_k >= 0 else None)
+            scored[e] = option_scores
 
     # Backward: best score of tokens i..n-1 given the previous word.
     cdef list backward = [None] * positions
@@ -111,9 +111,10 @@ def best_path(
         if not count:
             continue
         best_after.assign(count, -INFINITY)
-        for edge in by_first[i]:
+        for e in by_first[i]:
+            edge = edges[e]
             rest_of = backward[<int>edge.stop - first]
-            option_scores = scored[edge_number[id(edge)]]
+            option_scores = scored[e]
             for o, option in enumerate(edge.options):
                 rest = rest_of.get(option.word)
                 if rest is not None:
@@ -157,8 +158,8 @@ def best_path(
             best_k = k
     back = last.back[best_k] if best_k >= 0 else None
     while back is not None:
-        at, k, edge, option = back
-        path.append((edge, option))
+        at, k, e, o = back
+        path.append((e, o))
         back = (<_Position>forward[at]).back[k]
     path.reverse()
 
@@ -171,13 +172,9 @@ def best_path(
 
     cdef list choices = []
     cdef double chosen, rival
-    for edge, option in path:
-        e = edge_number[id(edge)]
-        o = 0
-        for candidate in edge.options:
-            if candidate is option:
-                break
-            o += 1
+    for e, o in path:
+        edge = edges[e]
+        option = edge.options[o]
         found = (<list>marginal[e])[o]
         chosen = -INFINITY if found is None else <double>found
         if chosen > -INFINITY:

@@ -46,7 +46,7 @@ def affine_bilinear(
     towards zero to a grey level."""
     cdef int source_height = source.shape[0], source_width = source.shape[1]
     cdef int x, y, ix, iy, first, stop
-    cdef double xin, yin, xx, yy, dx, dy, v1, v2, across_x, across_y
+    cdef double yin, xx, yy, dx, dy, v1, v2, across_x, across_y
     cdef const unsigned char* upper
     cdef const unsigned char* lower
     cdef const unsigned char* pixels
