@@ -173,15 +173,20 @@ def candidates(lines: list[Line], template: Template) -> list[HeadingMatch]:
     for_plain = [(i, h) for i, h in headings if h.pattern is not None or h.number is None]
     # Most unnumbered lines are prose, longer than any unnumbered heading: the headings a
     # line may be are found by its length (trying them all took 26 ms per pass over the
-    # text samples, this 17 ms).
+    # text samples, this about 11 ms).
     by_length = sorted((longest_line(h), i, h) for i, h in for_plain if h.pattern is None)
     limits = [limit for limit, _, _ in by_length]
     patterns = [(i, h) for i, h in for_plain if h.pattern is not None]
+    # The headings a line is tried against, in template order, by where its length falls
+    # among the limits: one list per place, not one sort per line.
+    fitting = [
+        sorted(patterns + [(i, h) for _, i, h in by_length[cut:]], key=lambda pair: pair[0])
+        for cut in range(len(by_length) + 1)
+    ]
     found = []
     for line in lines:
         if line.number is None:
-            fitting = by_length[bisect.bisect_left(limits, len(line.content)) :]
-            tried = sorted(patterns + [(i, h) for _, i, h in fitting], key=lambda pair: pair[0])
+            tried = fitting[bisect.bisect_left(limits, len(line.content))]
         else:
             tried = for_numbered
         for index, heading in tried:
