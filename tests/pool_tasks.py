@@ -25,3 +25,9 @@ def observing_task(path: Path, options: Options):
 def report_modules(queue, names: list[str]) -> None:
     """Put which of `names` this freshly forked process has imported, before doing anything."""
     queue.put({name: name in sys.modules for name in names})
+
+
+def main_module_name(path: Path, options: Options) -> str:
+    """The __name__ of the module this worker has as __main__ (its own, or the parent's
+    command run again as __mp_main__)."""
+    return sys.modules["__main__"].__name__

@@ -158,6 +158,42 @@ def test_a_worker_is_forked_with_what_its_batch_needs_first(workers, files, expe
     assert run.stdout.strip() == repr(expected)
 
 
+# A command that starts pool workers; each run of its module body leaves a line in RUNS.
+POOL_COMMAND = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {root!r})
+with open({runs!r}, "a") as runs:
+    print(__name__, file=runs)
+
+def task_of_this_module(path, options):
+    return "defined in the command"
+
+if __name__ == "__main__":
+    from pipeline.options import Options
+    from pipeline.runner.pool import PoolExecutor
+    import tests.pool_tasks as tasks
+
+    for task in (tasks.main_module_name, task_of_this_module):
+        with PoolExecutor(1, task=task) as pool:
+            pool.submit(0, Path("unused.txt"), Options())
+            print(pool.next_result()[1])
+"""
+
+
+def test_a_worker_does_not_run_the_command_again_unless_its_task_is_defined_there(tmp_path):
+    # multiprocessing runs the parent's main module again in every process it starts (not
+    # by fork); for `finsam convert` that imported the command line into each worker.
+    command, runs = tmp_path / "command.py", tmp_path / "runs.txt"
+    command.write_text(POOL_COMMAND.format(root=str(ROOT), runs=str(runs)))
+    run = subprocess.run([sys.executable, str(command)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    # The first worker kept the forkserver's own __main__; the second needs the command's
+    # function, so it ran the command's module again to find it.
+    assert run.stdout.split() == ["__main__", "defined", "in", "the", "command"]
+    assert runs.read_text().split() == ["__main__", "__mp_main__"]
+
+
 def test_dask_local_cluster_gives_the_same_dataset_as_serial(tmp_path):
     files = make_inputs(tmp_path / "in", 4)
     convert(files, tmp_path / "serial")

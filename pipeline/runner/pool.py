@@ -115,7 +115,7 @@ class PoolExecutor:
         process = self.context.Process(
             target=worker_main, args=(child, self.task, self.slots, self.busy_count), daemon=True
         )
-        process.start()
+        forkserver.start_process(process, [worker_main, self.task])
         child.close()
         worker = Worker(process, parent)
         self.workers.append(worker)
