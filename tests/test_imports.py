@@ -42,3 +42,16 @@ def test_a_package_that_needs_a_hidden_module_is_imported_plainly(tmp_path):
         cwd=tmp_path,
     )
     assert shown == "[1] True"
+
+
+def test_saving_a_page_for_tesseract_imports_no_other_image_plugins():
+    # Image.init() imports PIL's forty-odd format plugins when a format is not registered
+    # yet: 0.04-0.06 s in every worker, before it could start Tesseract (ocr.py). A save
+    # imports the five common ones in any case (Image.preinit()).
+    shown = python(
+        "import io, sys; from PIL import Image; from pipeline.ingest import ocr; Image.preinit(); "
+        "before = {m for m in sys.modules if m.startswith('PIL.')}; "
+        "Image.new('L', (40, 30), 255).save(io.BytesIO(), format=ocr.TESSERACT_INPUT_FORMAT); "
+        "print(sorted({m for m in sys.modules if m.startswith('PIL.')} - before))"
+    )
+    assert shown == "[]"
