@@ -127,6 +127,37 @@ def test_pages_to_ocr_are_prepared_one_ahead_in_a_thread_of_their_own():
         list(read_ahead(broken()))
 
 
+def test_fanned_out_pages_go_costliest_first_and_come_back_in_order():
+    # Pages of one file fanned out over lanes start with the largest scans (the longest for
+    # Tesseract), so that no lane idles long at the end; the file keeps its page order.
+    from pipeline.ingest.pdf import ocr_cost, ocr_pages
+
+    document = pdfium.PdfDocument.new()
+    heights = [400, 1000, 200, 700]
+    for height in heights:
+        document.import_pages(pdfium.PdfDocument(image_pdf(scan_image(size=(600, height)))))
+    costs = [ocr_cost(document, index) for index in range(len(heights))]
+    assert costs == [600 * height for height in heights]  # uncompressed grey: a byte a pixel
+    taken = []
+
+    def page_map(fn, items):
+        # what the fan-out gets, in the order it gets it; a page's height stands for its text
+        for prepared, problem, _ in items:
+            assert problem is None
+            taken.append(prepared.size[1])
+            yield prepared.size[1]
+
+    options = Options(page_map=page_map)
+    assert ocr_pages(document, [0, 1, 2, 3], options) == heights
+    assert taken == [1000, 700, 400, 200]
+    assert ocr_pages(document, [2, 0], options) == [200, 400]
+    assert taken[4:] == [400, 200]
+    # A page without a scan (a drawn page whose text layer is bad) has no measure: first.
+    document.new_page(144, 192)
+    assert ocr_pages(document, [0, 4], options) == [400, 800]
+    assert taken[6:] == [800, 400]
+
+
 # --- scanned pages: the stored image instead of a rendering
 
 

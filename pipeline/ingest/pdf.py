@@ -294,7 +294,7 @@ def read_ahead(items: Iterator) -> Iterator:
 def ocr_pages(document: pdfium.PdfDocument | None, indexes: list[int], options: Options) -> list[PageContent]:
     """OCR of the pages at `indexes`, in order. Pages are rendered and prepared here, one at a
     time and one ahead of Tesseract, and recognised through options.page_map: the batch
-    executors fan them out over idle cores, the default is map.
+    executors fan them out over idle cores (the costliest pages first), the default is map.
     Without a document (PDFium could not open the file) no page can be rendered."""
     if not indexes:
         return []
@@ -303,12 +303,46 @@ def ocr_pages(document: pdfium.PdfDocument | None, indexes: list[int], options: 
             PageContent(text="", source="ocr", error="cannot render page: PDFium cannot open the file")
             for _ in indexes
         ]
-    rendered = (render_for_ocr(document, index, options) for index in indexes)
+    recognise_page = functools.partial(ocr_rendered, options=options)
     if options.page_map is None:
         # The batch executors' fan-out prepares the next page itself before it waits for a
         # lane (pipeline/runner/pages.py); plain map needs read_ahead for that.
-        return list(map(functools.partial(ocr_rendered, options=options), read_ahead(rendered)))
-    return list(options.page_map(functools.partial(ocr_rendered, options=options), rendered))
+        rendered = (render_for_ocr(document, index, options) for index in indexes)
+        return list(map(recognise_page, read_ahead(rendered)))
+    # Fanned out over several lanes, the costliest pages go first, so that the last ones to
+    # finish are short and no lane idles long at the end (longest processing time first).
+    order = sorted(range(len(indexes)), key=lambda k: -ocr_cost(document, indexes[k]))
+    rendered = (render_for_ocr(document, indexes[k], options) for k in order)
+    contents = dict(zip(order, options.page_map(recognise_page, rendered), strict=True))
+    return [contents[k] for k in range(len(indexes))]
+
+
+# What ocr_cost gives a page with no image (a drawn page whose text layer is bad): unknown,
+# so it goes first with the costliest.
+UNKNOWN_OCR_COST = float("inf")
+
+
+def ocr_cost(document: pdfium.PdfDocument, index: int) -> float:
+    """How long Tesseract may take on a page, for ordering the pages of one file: the bytes
+    of its images as stored. Within a scanned file (one compression, one resolution) that
+    follows the ink on the page: the generated sample scan's pages of 254, 349, 376, 387 and
+    446 kB took Tesseract 1.4, 3.0, 4.0, 3.6 and 5.0 s. Reading it takes 1-2 ms a page."""
+    with PDFIUM_LOCK:
+        try:
+            page = document[index]
+        except pdfium.PdfiumError:
+            return UNKNOWN_OCR_COST  # it will fail to render, at once
+        try:
+            stored = sum(
+                pdfium_c.FPDFImageObj_GetImageDataRaw(obj.raw, None, 0)
+                for obj in page.get_objects(max_depth=1)
+                if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE
+            )
+        except pdfium.PdfiumError:
+            stored = 0
+        finally:
+            page.close()
+    return stored or UNKNOWN_OCR_COST
 
 
 class PlumberPages:
