@@ -16,12 +16,18 @@ set against a baseline measured in the same run on the same machine:
 - a re-run with nothing changed on samples/ (the incremental path), after a first run.
 
 Each finsam run and plain-Tesseract run is repeated and the fastest kept (REPEATS): on a
-shared machine the other work only ever adds time. CPU seconds and peak memory are sampled
-from the process tree with psutil (resident set size: pages shared with the forkserver
-count in full); without psutil they are left out. A last table times the stages in one
-warm process (index, hunspell and spaCy loaded, as in a worker after its first file), on a
-first and a second pass over one copy of each input: the corrector keeps what it learnt
-about a word, so a second pass over the same text shows its warm speed.
+shared machine the other work only ever adds time. Runs that are set against each other are
+interleaved, round by round (the text and born-digital runs; the scanned runs and plain
+Tesseract): this machine's speed drifts by 10-30% within minutes, and measured in blocks
+minutes apart, the scanned run and the plain Tesseract it is compared with could land in a
+slow and a fast spell (one bench took 37.5 s for finsam's scanned run, where the one before
+took 32.5 s, against 28.8 and 28.2 s of plain Tesseract measured some minutes later).
+CPU seconds and peak memory are sampled from the process tree with psutil (resident set
+size: pages shared with the forkserver count in full); without psutil they are left out.
+A last table times the stages in one warm process (index, hunspell and spaCy loaded, as in
+a worker after its first file), on a first and a second pass over one copy of each input:
+the corrector keeps what it learnt about a word, so a second pass over the same text shows
+its warm speed.
 """
 
 from __future__ import annotations
@@ -67,7 +73,7 @@ PDF_COPIES = 60
 SCAN_COPIES = 2
 # How often each measurement is made (the fastest counts), by cost: text and born-digital
 # runs take seconds, scanned ones half a minute.
-REPEATS = {"text": 3, "born-digital": 3, "scanned": 2, "long-scan": 1, "tesseract": 2}
+REPEATS = {"text": 3, "born-digital": 3, "scanned": 2, "long-scan": 2, "tesseract": 2}
 # Tesseract with its default threads is 4x slower here: timed on this many pages, scaled.
 DEFAULT_THREADS_PAGES = 2
 RENDER_DPI = 300
@@ -261,6 +267,22 @@ def fastest(repeats: int, measure: Callable[[], Run]) -> Run:
     return min((measure() for _ in range(repeats)), key=lambda run: run.seconds)
 
 
+def interleaved(measures: dict[object, tuple[int, str, Callable[[], Run]]]) -> dict[object, Run]:
+    """The fastest run of each measure {key: (repeats, label, measure)}, made in rounds: each
+    round runs every measure that has repeats left once, so all of them meet the machine in
+    the same spells."""
+    best: dict[object, Run] = {}
+    for round_ in range(max(repeats for repeats, _, _ in measures.values())):
+        for key, (repeats, label, measure) in measures.items():
+            if round_ >= repeats:
+                continue
+            print(f"{label}, round {round_ + 1} of {repeats} ...", file=sys.stderr, flush=True)
+            run = measure()
+            if key not in best or run.seconds < best[key].seconds:
+                best[key] = run
+    return best
+
+
 def render(pdfs: list[Path], folder: Path) -> tuple[list[Path], Run]:
     """The PDFs' pages as greyscale PGM images (pdftoppm's own format: quick to write)."""
     folder.mkdir()
@@ -381,31 +403,41 @@ def measure(work: Path, quick: bool) -> dict:
     tiny = work / "tiny"
     copy_files([SAMPLES / "redovisning-2018-timra-integrationsprojekt.txt"], 1, tiny)
     startup = fastest(REPEATS["text"], partial(finsam, tiny, work / "out-tiny", 1))
-    runs = {}
-    for name in ("text", "born-digital", "scanned", "long-scan"):
-        for workers in (1, 2) if name != "long-scan" else (2,):
-            print(f"finsam {name}, {workers} worker(s) ...", file=sys.stderr, flush=True)
-            out = work / f"out-{name}-{workers}"
-            runs[(name, workers)] = fastest(
-                REPEATS[name], partial(finsam, workloads[name].folder, out, workers)
+
+    def finsam_runs(names: tuple[str, ...]) -> dict:
+        return {
+            (name, workers): (
+                REPEATS[name],
+                f"finsam {name}, {workers} worker(s)",
+                partial(finsam, workloads[name].folder, work / f"out-{name}-{workers}", workers),
             )
-    print("pdftoppm, tesseract, ocrmypdf ...", file=sys.stderr, flush=True)
+            for name in names
+            for workers in ((1, 2) if name != "long-scan" else (2,))
+        }
+
+    runs = interleaved(finsam_runs(("text", "born-digital")))
+    print("pdftoppm ...", file=sys.stderr, flush=True)
     scans = sorted(workloads["scanned"].folder.glob("*.pdf"))
     images, rendering = render(scans, work / "pages")
+    # The scanned runs and the plain Tesseract they are set against, in the same rounds.
+    repeats = REPEATS["tesseract"]
+    scanned = finsam_runs(("scanned", "long-scan"))
+    for jobs in (1, 2):
+        scanned[("tesseract", jobs)] = (
+            repeats,
+            f"tesseract, {jobs} at a time",
+            partial(tesseract, images, jobs, True),
+        )
+    measured = interleaved(scanned)
+    runs.update({key: run for key, run in measured.items() if key[0] != "tesseract"})
+    print("tesseract with its default threads, ocrmypdf ...", file=sys.stderr, flush=True)
     some = images[:DEFAULT_THREADS_PAGES]
     default_threads = tesseract(some, 1, single_thread=False)
     scale = len(images) / len(some)
-    repeats = REPEATS["tesseract"]
     baselines = {
         "pdftoppm -r 300 -gray (rendering only)": (rendering, 1),
-        "tesseract, OMP_THREAD_LIMIT=1, 1 at a time": (
-            fastest(repeats, lambda: tesseract(images, 1, True)),
-            1,
-        ),
-        "tesseract, OMP_THREAD_LIMIT=1, 2 at a time": (
-            fastest(repeats, lambda: tesseract(images, 2, True)),
-            2,
-        ),
+        "tesseract, OMP_THREAD_LIMIT=1, 1 at a time": (measured[("tesseract", 1)], 1),
+        "tesseract, OMP_THREAD_LIMIT=1, 2 at a time": (measured[("tesseract", 2)], 2),
         "tesseract, default threads, 1 at a time (*)": (
             Run(default_threads.seconds * scale, (default_threads.cpu_seconds or 0) * scale),
             1,
