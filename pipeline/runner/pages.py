@@ -11,6 +11,8 @@ When more files arrive, the lanes shrink again at the next page.
 The pages come from the caller's iterator, which renders each page when it is asked for
 the next one, in the calling thread: rendering (pdfium) is not thread-safe, and a page is
 rendered only when a lane is about to take it, so at most lanes + 1 page images exist.
+The PDF reader hands them over the costliest first (pdf.ocr_cost), so that the last pages
+to finish are short ones and the lanes end close together; results come back in order.
 """
 
 from __future__ import annotations
