@@ -72,8 +72,10 @@ TEXT_COPIES = 8
 PDF_COPIES = 60
 SCAN_COPIES = 2
 # How often each measurement is made (the fastest counts), by cost: text and born-digital
-# runs take seconds, scanned ones half a minute.
-REPEATS = {"text": 3, "born-digital": 3, "scanned": 2, "long-scan": 2, "tesseract": 2}
+# runs take seconds, scanned ones half a minute. The machine's slow spells last minutes: with
+# two runs of each, both runs of one scanned measure could fall in one (the 1-worker scanned
+# run took 36.3 and 31.6 s, and 38.4 and 33.4 CPU s, in two benches of the same code).
+REPEATS = {"text": 5, "born-digital": 5, "scanned": 3, "long-scan": 3, "tesseract": 3}
 # Tesseract with its default threads is 4x slower here: timed on this many pages, scaled.
 DEFAULT_THREADS_PAGES = 2
 RENDER_DPI = 300
