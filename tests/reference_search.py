@@ -53,6 +53,7 @@ def steps(channel: Channel, token: str, drop_letters: bool = True) -> list[list[
         table.append([(n, out, cost) for (n, out), cost in options.items()])
     return table
 
+
 def read_back(
     channel: Channel,
     token: str,
@@ -143,8 +144,7 @@ def read_back(
 
     return {
         stop: [
-            (w, c, k)
-            for w, (c, k) in sorted(readings.items(), key=lambda item: item[1][0])[:MAX_CANDIDATES]
+            (w, c, k) for w, (c, k) in sorted(readings.items(), key=lambda item: item[1][0])[:MAX_CANDIDATES]
         ]
         for stop, readings in found.items()
     }

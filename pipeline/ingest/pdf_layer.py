@@ -76,7 +76,6 @@ CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ufffe]")
 UPRIGHT_SKEW = 1e-6
 
 
-
 _text_object_of = plain(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
 _has_map_error = plain(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
 _char_matrix = plain(
