@@ -79,7 +79,7 @@ def convert(
     again: their rows are carried over. OUT also gets finsam.duckdb (views over the tables)
     and report.html (the batch at a glance, see `finsam report`)."""
     kind = Executor.dask if scheduler else executor
-    from pipeline.export.manifest import looks_unchanged
+    from pipeline.export.manifest import likely_converted
     from pipeline.options import Options
     from pipeline.runner.inputs import InputError, discover
 
@@ -87,9 +87,9 @@ def convert(
         files = discover(paths)
     except InputError as exc:
         raise usage_error(str(exc)) from None
-    if kind is Executor.local and not looks_unchanged(files, out, Options(), force):
+    if kind is Executor.local and (todo := likely_converted(files, out, Options(), force)):
         # Its loading overlaps the imports below; a run with nothing to do needs none.
-        forkserver.start(files, workers or forkserver.default_workers())
+        forkserver.start(todo, workers or forkserver.default_workers())
     from pipeline.export.database import ensure_database
     from pipeline.export.parquet import OutputError
     from pipeline.runner.executors import ExecutorError, make_executor

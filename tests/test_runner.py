@@ -218,18 +218,22 @@ def test_a_second_run_converts_nothing_and_keeps_the_dataset(tmp_path):
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
-def test_convert_starts_no_workers_only_when_the_manifest_says_nothing_changed(tmp_path):
-    # `finsam convert` asks looks_unchanged before it starts the workers' forkserver.
+def test_convert_readies_workers_for_the_files_the_manifest_does_not_vouch_for(tmp_path):
+    # `finsam convert` asks likely_converted before it starts the workers' forkserver: none
+    # when it is empty, and readied for those files (forkserver.start) when it is not.
     files, out, options = make_inputs(tmp_path / "in", 3), tmp_path / "out", Options()
-    assert not manifest.looks_unchanged(files, out, options)  # no dataset yet
+    assert manifest.likely_converted(files, out, options) == files  # no dataset yet
     convert(files, out)
-    assert manifest.looks_unchanged(files, out, options)
-    assert not manifest.looks_unchanged(files, out, options, force=True)
-    assert not manifest.looks_unchanged(files[:2], out, options)  # a file left out
-    assert not manifest.looks_unchanged(files, out, Options(ocr_languages="swe+eng"))
+    assert manifest.likely_converted(files, out, options) == []
+    assert manifest.likely_converted(files, out, options, force=True) == files
+    assert manifest.likely_converted(files[:2], out, options) == []  # a file left out: no work
+    assert manifest.likely_converted(files, out, Options(ocr_languages="swe+eng")) == files
+    added = tmp_path / "in" / "added.txt"
+    added.write_text(QUICK_SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert manifest.likely_converted([*files, added], out, options) == [added]
     later = files[2].stat().st_mtime_ns + 5_000_000_000
     os.utime(files[2], ns=(later, later))
-    assert not manifest.looks_unchanged(files, out, options)  # maybe changed: make_plan hashes it
+    assert manifest.likely_converted(files, out, options) == [files[2]]  # maybe changed: make_plan hashes it
 
 
 def test_only_a_changed_or_added_file_is_converted_and_the_rest_carried_over(tmp_path):

@@ -132,7 +132,7 @@ def old_problem(old: dict | None, settings: dict, out: Path, force: bool) -> str
     """Why the rows in `out` cannot be reused at all, or None."""
     if problem := manifest_problem(old, settings, force):
         return problem
-    # Imported here: `convert` asks looks_unchanged() before it loads pyarrow.
+    # Imported here: `convert` asks likely_converted() before it loads pyarrow.
     from pipeline.export.parquet import dataset_problem, source_files
 
     if problem := dataset_problem(out, old.get("rows") or {}):
@@ -187,20 +187,22 @@ def make_plan(files: list[Path], out: Path, options: Options, force: bool = Fals
     return plan
 
 
-def looks_unchanged(files: list[Path], out: Path, options: Options, force: bool = False) -> bool:
-    """A quick guess, from manifest.json and the files' sizes and times alone, that a run
-    will have nothing to convert: `convert` then starts no workers. make_plan decides; a
-    wrong guess only costs the workers' start-up (when it says False) or starting them late."""
+def likely_converted(files: list[Path], out: Path, options: Options, force: bool = False) -> list[Path]:
+    """The files a run will probably convert, guessed from manifest.json and the files' sizes
+    and times alone: `convert` starts no workers when there are none, and readies their
+    forkserver for these (a re-run that adds one scan to an archive is a batch of one
+    file). make_plan decides; a wrong guess only costs the workers' start-up time."""
     old = read_manifest(out)
     if old is None or force or manifest_problem(old, run_settings(options), force):
-        return False
-    if [entry.get("path") for entry in old["files"]] != [str(path) for path in files]:
-        return False
-    for entry, path in zip(old["files"], files, strict=True):
-        item = stat_item(0, path)
-        if entry.get("failed") or (item.size, item.mtime_ns) != (entry.get("size"), entry.get("mtime_ns")):
-            return False
-    return True
+        return list(files)
+    entries = {entry.get("path"): entry for entry in old["files"]}
+    changed = []
+    for path in files:
+        entry, item = entries.get(str(path)), stat_item(0, path)
+        seen = entry and not entry.get("failed") and (entry.get("size"), entry.get("mtime_ns"))
+        if seen != (item.size, item.mtime_ns):
+            changed.append(path)
+    return changed
 
 
 def file_entry(item: Item, sha256: str | None, failed: bool, ranges: dict[str, list[int]]) -> dict:

@@ -17,11 +17,11 @@ loaded where it costs least:
     Tesseract took CPU from the Tesseracts that had every core already. Tesseract starts
     about 0.5 s later, and the scanned sample as two files took 17.10-17.80 s against
     17.26-17.93 s (4 interleaved pairs, every pair faster).
-`finsam convert` starts the forkserver as soon as it has found its inputs and manifest.json
-does not already say that nothing changed, before it imports the pipeline itself: its
-loading then runs on the other core while the command imports its own modules and plans
-the run, instead of after them. (It counts every file found, also those the manifest will
-let it skip.)
+`finsam convert` starts the forkserver as soon as it has found its inputs, before it imports
+the pipeline itself: its loading then runs on the other core while the command imports its
+own modules and plans the run, instead of after them. It is readied for the files that
+manifest.json does not already vouch for (manifest.likely_converted): a re-run that adds
+one scan to an archive is a batch of one file, whose worker loads beside its Tesseract.
 """
 
 from __future__ import annotations
