@@ -149,12 +149,20 @@ def ranges_problem(entries: list[dict], sources: list[str]) -> str | None:
     return None
 
 
-def unchanged(entry: dict, item: Item) -> bool:
-    """Is the file as it was when its rows were made (and did it not fail then)?"""
+def stat_verdict(entry: dict, item: Item) -> bool | None:
+    """From its size and time alone: True when the file is as it was when its rows were made
+    (and did not fail then), False when it surely is not, None when only its content can
+    tell (the same size, another time)."""
     if entry.get("failed") or item.size is None or item.size != entry.get("size"):
         return False
-    if item.mtime_ns == entry.get("mtime_ns"):
-        return True
+    return True if item.mtime_ns == entry.get("mtime_ns") else None
+
+
+def unchanged(entry: dict, item: Item) -> bool:
+    """Is the file as it was when its rows were made (and did it not fail then)?"""
+    verdict = stat_verdict(entry, item)
+    if verdict is not None:
+        return verdict
     try:
         return file_sha256(item.path) == entry.get("sha256")
     except OSError:
@@ -198,9 +206,8 @@ def likely_converted(files: list[Path], out: Path, options: Options, force: bool
     entries = {entry.get("path"): entry for entry in old["files"]}
     changed = []
     for path in files:
-        entry, item = entries.get(str(path)), stat_item(0, path)
-        seen = entry and not entry.get("failed") and (entry.get("size"), entry.get("mtime_ns"))
-        if seen != (item.size, item.mtime_ns):
+        entry = entries.get(str(path))
+        if entry is None or stat_verdict(entry, stat_item(0, path)) is not True:
             changed.append(path)
     return changed
 
