@@ -47,7 +47,12 @@ LINE_SPAN_TRUTH = re.compile(r"^(?P<name>.+)\.lines-(?P<first>\d+)-(?P<last>\d+)
 SCAN_PATTERNS = ("*-scan.pdf", "*.tif", "*-photo.jpg")
 OCR_LANGUAGES = ("swe", "eng")
 # The modules whose code decides what OCR text a scan gives (part of its cache key).
-OCR_CODE = ("pipeline/ingest/ocr.py", "pipeline/ingest/pdf.py", "pipeline/ingest/image.py")
+OCR_CODE = (
+    "pipeline/ingest/ocr.py",
+    "pipeline/ingest/_turn.pyx",
+    "pipeline/ingest/pdf.py",
+    "pipeline/ingest/image.py",
+)
 CLEAN_SAMPLES = (
     "slutrapporter-2019-2022-harnosand-timra.txt",
     "protokoll-ansokan-statusrapport-2015-skelleftea-norsjo.txt",
@@ -129,10 +134,10 @@ def ocr_text(path: Path, language: str) -> str:
     code that reads scans (a change there, such as how pages are turned, changes the text)."""
     from pipeline import ingest  # pulls in the OCR stack only when scans are measured
 
-    digest = hashlib.sha256(path.read_bytes())
+    key = hashlib.sha256(path.read_bytes())
     for module in OCR_CODE:
-        digest.update((ROOT / module).read_bytes())
-    digest = digest.hexdigest()
+        key.update((ROOT / module).read_bytes())
+    digest = key.hexdigest()
     cached = cache_dir() / "eval" / f"{digest}-{language}.txt"
     if cached.exists():
         return cached.read_text(encoding="utf-8")
