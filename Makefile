@@ -35,7 +35,8 @@ test-deps:
 	    echo "missing system packages; run: sudo apt-get install -y $(TEST_APT_PACKAGES)"; exit 1; \
 	fi
 
-$(STAMP): requirements.lock pyproject.toml setup.py pipeline/clean/_search.pyx pipeline/clean/_lattice.pyx pipeline/ingest/_turn.pyx
+# The compiled parts (setup.py) are built again when their source changes.
+$(STAMP): requirements.lock pyproject.toml setup.py $(wildcard pipeline/*/*.pyx) $(wildcard pipeline/clean/*.py)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .

@@ -1,17 +1,61 @@
-"""Build the compiled parts: the cleaner's search and lattice (pipeline/clean/_search.pyx,
-_lattice.pyx) and the deskew's turn (pipeline/ingest/_turn.pyx); everything else is in
-pyproject.toml."""
+"""Build the compiled parts; everything else is in pyproject.toml.
+
+Two kinds:
+  - written for Cython: the cleaner's search and lattice (pipeline/clean/_search.pyx,
+    _lattice.pyx) and the deskew's turn (pipeline/ingest/_turn.pyx);
+  - plain Python modules compiled as they are (SOURCE_MODULES): the corrector's work per
+    token, a loop of small calls that the interpreter pays for and compiled code does not.
+    They stay Python: they run uncompiled too, and pipeline/compiled.py loads a module from
+    its source when the source changed after the build (the sha256 of each compiled source
+    is recorded in pipeline/_compiled.json).
+"""
+
+import hashlib
+import json
+from pathlib import Path
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
+ROOT = Path(__file__).resolve().parent
+SOURCE_MODULES = [
+    "pipeline.clean.candidates",
+    "pipeline.clean.channel",
+    "pipeline.clean.context",
+    "pipeline.clean.corrector",
+    "pipeline.clean.diacritics",
+    "pipeline.clean.index",
+    "pipeline.clean.lattice",
+    "pipeline.clean.lexicon",
+    "pipeline.clean.protect",
+    "pipeline.clean.rejoin",
+    "pipeline.clean.tokens",
+]
+RECORD = ROOT / "pipeline" / "_compiled.json"
+
+
+def source_of(module: str) -> Path:
+    return ROOT.joinpath(*module.split(".")).with_suffix(".py")
+
+
+def record_sources() -> None:
+    """What pipeline/compiled.py compares the sources with at import."""
+    record = {module: hashlib.sha256(source_of(module).read_bytes()).hexdigest() for module in SOURCE_MODULES}
+    text = json.dumps(record, indent=1, sort_keys=True) + "\n"
+    if not RECORD.exists() or RECORD.read_text() != text:
+        RECORD.write_text(text)
+
+
+record_sources()
+written = [
+    Extension("pipeline.clean._search", ["pipeline/clean/_search.pyx"]),
+    Extension("pipeline.clean._lattice", ["pipeline/clean/_lattice.pyx"]),
+    Extension("pipeline.ingest._turn", ["pipeline/ingest/_turn.pyx"]),
+]
+plain = [Extension(module, [str(source_of(module).relative_to(ROOT))]) for module in SOURCE_MODULES]
+for extension in written + plain:
+    extension.extra_compile_args = ["-O2"]
 setup(
-    ext_modules=cythonize(
-        [
-            Extension("pipeline.clean._search", ["pipeline/clean/_search.pyx"], extra_compile_args=["-O2"]),
-            Extension("pipeline.clean._lattice", ["pipeline/clean/_lattice.pyx"], extra_compile_args=["-O2"]),
-            Extension("pipeline.ingest._turn", ["pipeline/ingest/_turn.pyx"], extra_compile_args=["-O2"]),
-        ],
-        compiler_directives={"language_level": 3},
-    )
+    ext_modules=cythonize(written + plain, compiler_directives={"language_level": 3}, nthreads=2, quiet=True),
+    options={"build_ext": {"parallel": 2}},
 )
