@@ -8,9 +8,11 @@ text that was 90% of the cleaner's time. Here the lexicon is a trie of C arrays 
 of its alphabet one byte, numbered in code point order so that byte order is code point
 order), a state is a small struct (trie node, position, and an interned prefix for the
 finished parts of a compound), the cheapest cost per state sits in an open-addressing table
-and the queue is a C++ heap. The generic edits of a state are queued as one batch, made only
-if the search reaches their cost, and each character window's ways to read on are worked
-out once and kept.
+and the queue is a 4-ary heap of small entries that point into a pool of states; all of it is
+kept from one search to the next, so a search allocates almost nothing. The generic edits of a
+state are queued as one batch, made only if the search reaches their cost, and each character
+window's ways to read on are worked out once and kept. One Search must not run two searches
+at once (Channel holds a lock around it).
 
 It is a transcription, not a new algorithm: states are expanded in the same order (cost,
 position, output, compound part, generic edits, rarest part: Python's tuple order), ties
@@ -65,19 +67,37 @@ cdef extern from *:
         }
     }
 
-    // The queue, the cheapest cost per state, and the interned prefixes of one search.
+    // An entry of the queue: the keys that order most states, and where the state is.
+    struct Queued {
+        double cost;
+        int pos;
+        int index;  // into Frontier::pool
+        uint64_t head;
+    };
+
+    // One slot of the cheapest-cost table.
+    struct Slot {
+        uint64_t key;
+        double cost;
+    };
+
+    // The queue, the cheapest cost per state, and the interned prefixes of one search. A
+    // search keeps its Frontier for the next: the vectors keep their memory and only the
+    // slots a search used are emptied again.
     class Frontier {
     public:
         const int* parent = nullptr;
         const unsigned char* node_code = nullptr;
         std::vector<std::string> prefixes;
         std::unordered_map<std::string, int> prefix_ids;
-        std::vector<SearchState> heap;
-        // Cheapest cost per state key: open addressing, linear probing, cleared per search
-        // (a search touches a few hundred to a few thousand states).
-        std::vector<uint64_t> keys;
-        std::vector<double> costs;
-        size_t used = 0;
+        // The queue holds 24-byte entries; the states sit in the pool, which only grows
+        // during a search. Moving entries rather than 72-byte states is what a heap does most.
+        std::vector<Queued> heap;
+        std::vector<SearchState> pool;
+        // Cheapest cost per state key: open addressing, linear probing (a search touches a
+        // few hundred to a few thousand states).
+        std::vector<Slot> slots = std::vector<Slot>(1024, Slot{EMPTY, 0.0});
+        std::vector<size_t> used_slots;
         static constexpr uint64_t EMPTY = ~(uint64_t)0;
 
         void reset(const int* parent_, const unsigned char* node_code_) {
@@ -86,26 +106,25 @@ cdef extern from *:
             prefixes.assign(1, std::string());
             prefix_ids.clear();
             heap.clear();
-            keys.assign(1024, EMPTY);
-            costs.assign(1024, 0.0);
-            used = 0;
+            pool.clear();
+            for (size_t at : used_slots) slots[at].key = EMPTY;
+            used_slots.clear();
         }
         size_t slot(uint64_t k) const {
-            size_t mask = keys.size() - 1;
+            size_t mask = slots.size() - 1;
             size_t at = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & mask;
-            while (keys[at] != EMPTY && keys[at] != k) at = (at + 1) & mask;
+            while (slots[at].key != EMPTY && slots[at].key != k) at = (at + 1) & mask;
             return at;
         }
         void grow() {
-            std::vector<uint64_t> old_keys(keys.size() * 2, EMPTY);
-            std::vector<double> old_costs(costs.size() * 2, 0.0);
-            old_keys.swap(keys);
-            old_costs.swap(costs);
-            for (size_t k = 0; k < old_keys.size(); ++k) {
-                if (old_keys[k] == EMPTY) continue;
-                size_t at = slot(old_keys[k]);
-                keys[at] = old_keys[k];
-                costs[at] = old_costs[k];
+            std::vector<Slot> old(slots.size() * 2, Slot{EMPTY, 0.0});
+            old.swap(slots);
+            used_slots.clear();
+            for (const Slot& entry : old) {
+                if (entry.key == EMPTY) continue;
+                size_t at = slot(entry.key);
+                slots[at] = entry;
+                used_slots.push_back(at);
             }
         }
         static uint64_t key(int pos, int node, int prefix) {
@@ -153,11 +172,16 @@ cdef extern from *:
             part(s.node, s.partlen, text);
             return text;
         }
-        // Python's order of (cost, pos, out, part, generic, low): is a after b?
-        bool after(const SearchState& a, const SearchState& b) const {
+        // Python's order of (cost, pos, out, part, generic, low): is a after b? The queue's
+        // entries hold the first keys and the first letters, which settle most comparisons.
+        bool queued_after(const Queued& a, const Queued& b) const {
             if (a.cost != b.cost) return a.cost > b.cost;
             if (a.pos != b.pos) return a.pos > b.pos;
             if (a.head != b.head) return a.head > b.head;
+            return after_out(pool[a.index], pool[b.index]);
+        }
+        // The rest of that order, for two states of equal cost, position and first letters.
+        bool after_out(const SearchState& a, const SearchState& b) const {
             if (a.head2 != b.head2) return a.head2 > b.head2;
             if (a.prefix != b.prefix || a.node != b.node) {
                 int c = compare_out(a, b);
@@ -167,39 +191,60 @@ cdef extern from *:
             return a.low > b.low;
         }
         double best_or(const SearchState& s, double fallback) const {
-            size_t at = slot(key(s.pos, s.node, s.prefix));
-            return keys[at] == EMPTY ? fallback : costs[at];
+            const Slot& entry = slots[slot(key(s.pos, s.node, s.prefix))];
+            return entry.key == EMPTY ? fallback : entry.cost;
         }
         // Queue the state unless this state was reached at least as cheaply already.
         void offer(const SearchState& s, double fallback) {
             uint64_t k = key(s.pos, s.node, s.prefix);
             size_t at = slot(k);
-            if (s.cost < (keys[at] == EMPTY ? fallback : costs[at])) {
-                if (keys[at] == EMPTY) {
-                    keys[at] = k;
-                    if (++used * 2 > keys.size()) {
-                        costs[at] = s.cost;
-                        grow();
-                        at = slot(k);
-                    }
+            if (s.cost < (slots[at].key == EMPTY ? fallback : slots[at].cost)) {
+                if (slots[at].key == EMPTY) {
+                    slots[at].key = k;
+                    slots[at].cost = s.cost;
+                    used_slots.push_back(at);
+                    if (used_slots.size() * 2 > slots.size()) grow();
+                } else {
+                    slots[at].cost = s.cost;
                 }
-                costs[at] = s.cost;
-                heap.push_back(s);
-                std::push_heap(heap.begin(), heap.end(),
-                               [this](const SearchState& a, const SearchState& b) { return after(a, b); });
+                push(s);
             }
         }
         // Queue without the cheapest-cost check (a batch of generic edits).
         void push(const SearchState& s) {
-            heap.push_back(s);
-            std::push_heap(heap.begin(), heap.end(),
-                           [this](const SearchState& a, const SearchState& b) { return after(a, b); });
+            Queued entry{s.cost, s.pos, (int)pool.size(), s.head};
+            pool.push_back(s);
+            // A 4-ary heap: half the levels of a binary one, the children of a node side by
+            // side (a pop compares them within one or two cache lines).
+            size_t at = heap.size();
+            heap.push_back(entry);
+            while (at > 0) {
+                size_t up = (at - 1) / 4;
+                if (!queued_after(heap[up], entry)) break;
+                heap[at] = heap[up];
+                at = up;
+            }
+            heap[at] = entry;
         }
         SearchState pop() {
-            std::pop_heap(heap.begin(), heap.end(),
-                          [this](const SearchState& a, const SearchState& b) { return after(a, b); });
-            SearchState s = heap.back();
+            SearchState s = pool[heap[0].index];
+            Queued last = heap.back();
             heap.pop_back();
+            size_t n = heap.size();
+            if (n) {
+                size_t at = 0;
+                for (;;) {
+                    size_t first = 4 * at + 1;
+                    if (first >= n) break;
+                    size_t best = first, end = std::min(first + 4, n);
+                    for (size_t k = first + 1; k < end; ++k)
+                        if (queued_after(heap[best], heap[k])) best = k;
+                    if (!queued_after(last, heap[best])) break;
+                    heap[at] = heap[best];
+                    at = best;
+                }
+                heap[at] = last;
+            }
             return s;
         }
         // The id of the output of s as a finished prefix (a compound part just ended).
@@ -227,10 +272,14 @@ cdef extern from *:
         uint64_t head2
         int batch
 
+    cdef cppclass Queued:
+        pass
+
     void grow_head(SearchState&, SearchState&, string&)
+    void __builtin_prefetch(const void*) nogil
 
     cdef cppclass Frontier:
-        vector[SearchState] heap
+        vector[Queued] heap
         void reset(const int*, const Code*)
         string out(SearchState&) except +
         double best_or(SearchState&, double)
@@ -481,6 +530,7 @@ cdef class Search:
     cdef double generic_cost, margin, generic_from_cost, max_cost_per_char, min_budget, max_cost
     cdef double compound_part_min_frequency, compound_cost
     cdef int generic_edits_long_token, compound_min_part, max_candidates
+    cdef Frontier frontier  # kept from search to search (see Frontier)
 
     def __init__(self, list confusions, dict constants):
         self.by_first, self.drop_cost, self.window_ids, self.trie = {}, {}, ({}, {}), None
@@ -574,7 +624,7 @@ cdef class Search:
         found = {stop: {} for stop in stops}
         cutoff = {}
         cdef double highest_cutoff = -1.0
-        cdef Frontier frontier
+        cdef Frontier* frontier = &self.frontier
         frontier.reset(trie.parent.data(), trie.node_code.data())
         cdef SearchState state, grown
         state.cost, state.low, state.pos, state.node = 0.0, 1.0, 0, 0
@@ -591,7 +641,7 @@ cdef class Search:
             if state.batch:
                 if cut == stop_count and cost > highest_cutoff:
                     break
-                self.generic_readings(trie, frontier, state, token, budget)
+                self.generic_readings(trie, frontier[0], state, token, budget)
                 continue
             if cost > frontier.best_or(state, budget):
                 continue  # a cheaper way to this state was expanded already
@@ -647,6 +697,9 @@ cdef class Search:
                 child = trie.walk(node, step.text)
                 if child < 0:
                     continue
+                # The search waits on memory more than it computes: ask for the children
+                # of the new state's node now, which its expansion (if it comes) reads first.
+                __builtin_prefetch(&trie.nodes[trie.nodes[child].first_child])
                 grown.low, grown.pos, grown.node, grown.generic = state.low, i + step.consumed, child, state.generic
                 grown.partlen, grown.prefix = state.partlen + <int>step.text.size(), state.prefix
                 grown.outlen = state.outlen + <int>step.text.size()
