@@ -65,3 +65,12 @@ def test_a_build_that_matches_its_sources_warns_of_nothing():
     seen = run_python(GUARDED.format(change=""))
     assert seen["names"] == [] and seen["warnings"] == []
     assert not seen["protect"].endswith(".py")
+
+
+def test_compiled_modules_keep_pythons_semantics():
+    # Cython would enforce `tokens: list[Token]` as a type; the build turns that off.
+    from pipeline.clean.corrector import runs
+    from pipeline.clean.tokens import split_tokens
+
+    tokens = split_tokens("a b\n\nc")
+    assert runs(tuple(tokens)) == runs(tokens) == [(0, 2), (2, 3)]
