@@ -390,14 +390,23 @@ def test_ctrl_c_leaves_the_previous_dataset_intact(tmp_path):
     for number in range(3):
         (slow / f"scan-{number}.pdf").write_bytes(SLOW_SAMPLE.read_bytes())
     command = [sys.executable, "-m", "pipeline.cli", "convert", str(slow), "--out", str(out)]
-    run = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A shell starts a background job (`make test &`) with SIGINT ignored, and the command
+    # would inherit that and rightly never see the Ctrl-C: it is given the default back.
+    run = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 30
     while not list(tmp_path.glob(".out.new-*")) and time.monotonic() < deadline:
         time.sleep(0.1)
     time.sleep(1.0)  # the workers are reading the scans
     run.send_signal(signal.SIGINT)
     _, stderr = run.communicate(timeout=30)
-    assert run.returncode == 130
+    assert run.returncode == 130, stderr
     assert stderr.strip().splitlines() == [f"interrupted: {out} was left as it was"]
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "slow", "small"]
