@@ -86,3 +86,48 @@ def test_identical_choices_on_random_lattices():
     unreachable = Edge(1, 2, [Option("x", "och", 0.0)])
     lone = [Edge(0, 1, [Option("a", "för", 0.0), Option("b", "att", -1.0)]), unreachable]
     assert agree(2, lone, lambda word, previous: -1.0, "<s>")
+
+
+@pytest.mark.slow
+def test_the_compiled_language_model_gives_the_python_values(monkeypatch):
+    """_lattice.Transition against corrector.py's placeholders over ContextModel.log_prob, on
+    every (word, previous word) pair the samples make the lattice ask, bit for bit."""
+    from pipeline.clean import corrector
+    from pipeline.clean.context import ContextModel
+
+    index = load_index()
+    asked = []
+    compiled = corrector.transition_function
+
+    def recording(index):
+        transition = compiled(index)
+
+        def ask(word, previous):
+            asked.append((word, previous))
+            return transition(word, previous)
+
+        return ask
+
+    monkeypatch.setattr(corrector, "transition_function", recording)
+    for path in sorted(SAMPLES.glob("*.txt")):
+        correct(path.read_text(encoding="utf-8"), Settings())
+    monkeypatch.setattr(corrector, "transition_function", compiled)
+    model = index.context
+    # A fresh model works its priors out itself; it keeps only what note_compound gave words
+    # that neither word list holds.
+    reference = ContextModel(model.general, model.unigrams, model.pairs)
+    listed = model.general.keys() | model.unigrams.keys()
+    reference._prior = {word: value for word, value in model._prior.items() if word not in listed}
+
+    def expected(word, previous):
+        if word == corrector.UNKNOWN:
+            return corrector.UNKNOWN_WORD_LOGP
+        if word in (corrector.OTHER, corrector.NUMBER):
+            return 0.0
+        return reference.log_prob(word, previous)
+
+    transition = compiled(index)
+    assert len(set(asked)) > 5000
+    assert {w for w, _ in asked} >= {corrector.UNKNOWN, corrector.OTHER, corrector.NUMBER}
+    differing = [pair for pair in set(asked) if transition(*pair) != expected(*pair)]
+    assert not differing, f"{len(differing)} pairs differ, e.g. {differing[:3]}"

@@ -109,7 +109,10 @@ class ContextModel:
         return value
 
     def log_prob(self, word: str, previous: str) -> float:
-        """log10 P(word | previous word); `previous` is SENTENCE at a sentence start."""
+        """log10 P(word | previous word); `previous` is SENTENCE at a sentence start.
+
+        The lattice asks the same through _lattice.Transition, compiled; the tests require
+        both to give the same values."""
         prior = self.prior(word)
         seen = self.left.get(previous, 0)
         if not seen:

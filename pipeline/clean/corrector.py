@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.document import Correction
+from pipeline.clean import context
+from pipeline.clean._lattice import Transition
 from pipeline.clean.candidates import (
     NUMBER,
     OTHER,
@@ -45,6 +47,8 @@ from pipeline.clean.rejoin import join_windows, load_year_context, year_joins
 from pipeline.clean.tokens import Token, split_tokens, token_fixes
 
 SENTENCE = "<s>"
+# The context model's tuning values the compiled transition needs.
+CONTEXT_CONSTANTS = ("CORPUS_WEIGHT", "BIGRAM_WEIGHT", "PRIOR_STRENGTH", "UNSEEN_FREQUENCY")
 # A change is applied only with at least this confidence (its share of probability at its
 # position): more likely than everything else together. 0.5/0.6/0.7 gave dev WER
 # 14.2/14.4/14.9% (mangled) and 8.2/8.4/8.6% (eng scans).
@@ -240,14 +244,9 @@ def correct(raw: str, settings: Settings | None = None) -> Result:
     return Result(corrections, doubtful_amounts(raw), noise, loss, words)
 
 
-def transition_function(index: Index):
-    context = index.context
-
-    def transition(word: str, previous: str) -> float:
-        if word == UNKNOWN:
-            return UNKNOWN_WORD_LOGP
-        if word in (OTHER, NUMBER):
-            return 0.0
-        return context.log_prob(word, previous)
-
-    return transition
+def transition_function(index: Index) -> Transition:
+    """The language model as the lattice asks it: placeholders for what is not a word (an
+    unknown word costs UNKNOWN_WORD_LOGP, numbers and marks nothing), else the context
+    model's log_prob; compiled (_lattice.Transition)."""
+    constants = {name: getattr(context, name) for name in CONTEXT_CONSTANTS}
+    return Transition(index.context, constants, UNKNOWN, OTHER, NUMBER, UNKNOWN_WORD_LOGP)
