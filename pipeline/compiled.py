@@ -6,14 +6,12 @@ _compiled.json. Python prefers an extension module to the .py beside it, so in a
 whose source was edited after the build the old code would run without a word. guard()
 compares each recorded module's source with its record, and a module that changed (or an
 extension without a record) is loaded from its source instead, with a warning, until
-`make setup` compiles it again. Reading and hashing the sources takes well under a
-millisecond.
+`make setup` compiles it again. Reading and hashing the sources takes about a millisecond.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.machinery
 import json
 import sys
 from pathlib import Path
@@ -25,16 +23,6 @@ RECORD = PACKAGE_DIR / "_compiled.json"
 def source_path(module: str) -> Path:
     """pipeline.clean.tokens -> .../pipeline/clean/tokens.py"""
     return PACKAGE_DIR.parent.joinpath(*module.split(".")).with_suffix(".py")
-
-
-def extension_path(module: str) -> Path | None:
-    """The compiled module that an import of `module` would find, if any."""
-    source = source_path(module)
-    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-        candidate = source.with_suffix(suffix)
-        if candidate.exists():
-            return candidate
-    return None
 
 
 def read_record(path: Path = RECORD) -> dict[str, str]:
