@@ -163,3 +163,24 @@ def test_a_trie_read_back_from_its_state_is_the_same_trie():
     letters, nodes, frequency, parent = trie.state()
     with pytest.raises(ValueError):
         Trie.from_state((letters, nodes[:-1], frequency, parent))
+
+
+def test_a_lexicon_of_more_than_32_letters():
+    # Letters coded 1..32 are found through a node's bit set, later ones by scanning after
+    # them: words branching into both kinds, at the root and deeper.
+    greek = "αβγδεζηθικλμνξοπρστυφχψω"
+    words = {"ab": 1e-4, "abc": 2e-4, "aω": 3e-4, "bδ": 1e-5, "ω": 2e-5, "ωa": 5e-5}
+    words |= {f"k{letter}n": 1e-6 for letter in "acegikmoqsuy" + greek}
+    trie = Trie(words)
+    assert len(set("".join(words))) > 32
+    prefixes = reference_search.prefix_table(words)
+    assert len(trie) == len(prefixes)
+    for prefix in prefixes:
+        assert trie.has_prefix(prefix)
+    for text in ("ax", "aωa", "bd", "ωω", "kbn", "kζx", "kωnn", "kzn"):
+        assert not trie.has_prefix(text)
+    table = Channel((Confusion("rn", "m", 0.3), Confusion("w", "ω", 0.2), Confusion("d", "δ", 0.2)))
+    for text in ("aw", "bd", "kwn", "kζn", "kαn", "kyn", "ωa", "wa", "abc"):
+        compiled = table.read_back(text, trie)
+        assert compiled == reference_search.read_back(table, text, prefixes, words), text
+    assert table.read_back("kwn", trie)[3][0][0] == "kωn"

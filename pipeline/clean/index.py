@@ -38,7 +38,7 @@ from pipeline.clean.lexicon import (
 )
 
 # Bump when the layout of the cached file changes.
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 # The same for the cached word forms of hunspell's dictionary (forms.py), which do not
 # depend on the corrections/ data and are cached apart (about 40 MB, built in 3 s).
 FORMS_FORMAT = 3
