@@ -11,6 +11,7 @@ move between their clean and their noisy value with it. Scores are log10 probabi
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
 
 from pipeline.clean.context import NUMBER_WORD
@@ -122,26 +123,41 @@ class Candidates:
 
     def cased(self, word: str, token: Token) -> str:
         """The word with the capitals the token and the lexicon call for."""
-        spelling = self.lexicon.spellings.get(word)
-        if spelling:
-            return spelling
+        return self.casing(token)(word)
+
+    def casing(self, token: Token) -> Callable[[str], str]:
+        """cased() for the readings of one token: what depends on the token alone is worked
+        out once (a mangled token has several readings)."""
+        spellings = self.lexicon.spellings
         text = token.text
         letters = [ch for ch in text if ch.isalpha()]
         if len(letters) > 2 and all(ch.isupper() for ch in letters):
-            return word.upper()
+            return lambda word: spellings.get(word) or word.upper()
         first = text[0]
         # A capital is the writer's only if it is the word's own first letter: `Lrpprättats`
         # is upprättats whose `u` OCR read as `Lr`, not a capitalised word.
-        own_initial = fold(first.lower()) == fold(word[:1])
-        if first.isalpha() and first.isupper() and first not in STROKE_INITIALS and own_initial:
-            return word.capitalize()
-        if token.sentence_start and (not first.isalpha() or first in STROKE_INITIALS or first.isupper()):
-            return word.capitalize()
-        return word
+        capital = first.isalpha() and first.isupper() and first not in STROKE_INITIALS
+        initial = fold(first.lower())
+        sentence = token.sentence_start and (
+            not first.isalpha() or first in STROKE_INITIALS or first.isupper()
+        )
 
-    def rule_for(self, original: str, word: str) -> str:
+        def case(word: str) -> str:
+            spelling = spellings.get(word)
+            if spelling:
+                return spelling
+            if (capital and initial == fold(word[:1])) or sentence:
+                return word.capitalize()
+            return word
+
+        return case
+
+    def rule_namer(self, original: str) -> Callable[[str], str]:
+        """The rule a reading of this token is logged under: `diacritics` when it only puts
+        back diacritics (å, ä, ö, é, ü), else `confusion`."""
         lower = original.lower()
-        return "diacritics" if fold(word) == fold(lower) and word != lower else "confusion"
+        folded = fold(lower)
+        return lambda word: "diacritics" if word != lower and fold(word) == folded else "confusion"
 
     def keep_local(self, token: Token) -> float:
         score = self.keep_bonus
@@ -159,10 +175,11 @@ class Candidates:
         words = restored_forms(lower, self.lexicon)
         if not words and not valid:
             words = restored_compounds(lower, self.lexicon)
+        case = self.casing(token) if words else None
         for word in words:
             if word != lower:
                 cost = STRIPPED_MARK_COST * restored_marks(lower, word)
-                options.append(Option(self.cased(word, token), word, -self.weight * cost, "diacritics", cost))
+                options.append(Option(case(word), word, -self.weight * cost, "diacritics", cost))
         return options
 
     def token_options(self, token: Token, valid: bool) -> list[Option]:
@@ -192,14 +209,16 @@ class Candidates:
         readings = self.index.readings(token.text, (), self.stripped)[len(token.text)]
         if not readings and len(token.text) >= DOMAIN_MIN_LETTERS:
             readings = self.index.domain_readings(token.text, self.stripped)
+        if not readings:
+            return options
+        case, rule = self.casing(token), self.rule_namer(token.text)
         for word, cost, chain in readings:
-            text = self.cased(word, token)
             if word in seen:
                 continue
             if chain:
                 self.index.context.note_compound(word, chain)
             seen.add(word)
-            options.append(Option(text, word, -self.weight * cost, self.rule_for(token.text, word), cost))
+            options.append(Option(case(word), word, -self.weight * cost, rule(word), cost))
         return options
 
     def join_options(
@@ -226,6 +245,7 @@ class Candidates:
             "".join(pieces), tuple(ends[stop - 1] for stop in stops), self.stripped, any(chains.values())
         )
         options: dict[int, list[Option]] = {}
+        case = self.casing(tokens[0])
         for stop in stops:
             gaps = sum(
                 HYPHENATED_COST if a.hyphen_after and b.gap == "newline" else JOIN_COST[b.gap]
@@ -234,7 +254,7 @@ class Candidates:
             for word, cost, chain in readings[ends[stop - 1]]:
                 if chain and not chains[stop]:
                     continue
-                text = self.cased(word, tokens[0])
+                text = case(word)
                 if chain:
                     self.index.context.note_compound(word, chain)
                 total = cost + gaps

@@ -101,6 +101,8 @@ def gap_kind(text: str) -> str:
 
 
 def kind_of(core: str, chunk: str) -> str:
+    if chunk.isalpha():  # most chunks: no address, markup or number can be all letters
+        return "protected" if ACRONYM.match(chunk) else "word"
     if chunk == STROKE:
         return "word"  # a lone bar between words is a letter (`i`) in OCR text; see split_tokens
     if ADDRESS.search(chunk) or MARKUP.search(chunk) or "§" in core:
