@@ -130,8 +130,8 @@ class Candidates:
         out once (a mangled token has several readings)."""
         spellings = self.lexicon.spellings
         text = token.text
-        letters = [ch for ch in text if ch.isalpha()]
-        if len(letters) > 2 and all(ch.isupper() for ch in letters):
+        # Three letters or more, all capitals (the first small letter settles most tokens).
+        if not any(ch.isalpha() and not ch.isupper() for ch in text) and sum(ch.isalpha() for ch in text) > 2:
             return lambda word: spellings.get(word) or word.upper()
         first = text[0]
         # A capital is the writer's only if it is the word's own first letter: `Lrpprättats`
@@ -226,25 +226,30 @@ class Candidates:
     ) -> dict[int, list[Option]]:
         """Options for reading tokens[0:stop] as one word, for each stop, from one search."""
         pieces = [raw[tokens[0].start : tokens[0].end]]
+        ends = [len(pieces[0])]
         for a, b in zip(tokens, tokens[1:], strict=False):
             piece = "".join(raw[a.end : b.end].split())
             if a.hyphen_after and b.gap == "newline":
                 piece = piece[1:]  # the hyphen of a word broken at the line end
             pieces.append(piece)
-        ends = [sum(len(p) for p in pieces[: i + 1]) for i in range(len(pieces))]
+            ends.append(ends[-1] + len(piece))
         # Pieces read as a chain of words are more likely several words than one compound
         # (`förvirllande olgan`, `processtod för utvecklingsgrupp`) unless every piece is a
         # fragment and one is short, as a split compound leaves them. Where no stop may be
         # read so (nine windows in ten), the search builds no chains at all.
-        chains = {
-            stop: all(fragments[t.start] for t in tokens[:stop])
-            and any(len(t.text) <= FRAGMENT_LETTERS for t in tokens[:stop])
-            for stop in stops
-        }
+        chains = {}
+        all_fragments, any_short, at = True, False, 0
+        for stop in sorted(stops):
+            for token in tokens[at:stop]:
+                all_fragments = all_fragments and fragments[token.start]
+                any_short = any_short or len(token.text) <= FRAGMENT_LETTERS
+            chains[stop], at = all_fragments and any_short, stop
         readings = self.index.readings(
             "".join(pieces), tuple(ends[stop - 1] for stop in stops), self.stripped, any(chains.values())
         )
         options: dict[int, list[Option]] = {}
+        if not any(readings.values()):
+            return options  # most windows
         case = self.casing(tokens[0])
         for stop in stops:
             gaps = sum(

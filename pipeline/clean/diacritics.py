@@ -52,7 +52,7 @@ def stripped_share(tokens: list[Token], lexicon: Lexicon) -> tuple[float, int]:
     for token in tokens:
         if not token.is_word:
             continue
-        if MARKS.intersection(token.text):
+        if not MARKS.isdisjoint(token.text):
             marked += 1
             continue
         lower = token.text.lower()

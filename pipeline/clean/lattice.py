@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pipeline.clean import _lattice
 
 
-@dataclass
+@dataclass(slots=True)
 class Option:
     text: str  # what the span becomes (the raw text itself for a keep option)
     word: str  # what the language model sees: a lowercase word or a placeholder
@@ -25,7 +25,7 @@ class Option:
     cost: float = 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class Edge:
     first: int  # index of the first token covered
     stop: int  # one past the last token covered
@@ -33,7 +33,7 @@ class Edge:
     sentence_start: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Choice:
     edge: Edge
     option: Option

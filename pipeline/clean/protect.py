@@ -35,6 +35,8 @@ def has_debris(text: str) -> bool:
     """Marks or digits inside a word (`olil<a`, `s),fte`), or capitals after small letters."""
     if DEBRIS.search(text):
         return True
+    if text[1:].islower():
+        return False  # no capital after the first letter (most words)
     return any(a.islower() and b.isupper() for a, b in zip(text, text[1:], strict=False))
 
 
