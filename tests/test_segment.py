@@ -5,7 +5,7 @@ from models.document import Document
 from pipeline import clean, ingest, segment
 from pipeline.options import Options
 from pipeline.segment.furniture import furniture_spans
-from pipeline.segment.matcher import find_headings, fold, normalise_number, prepare_lines
+from pipeline.segment.matcher import FOLD_TABLE, find_headings, fold, normalise_number, prepare_lines
 from pipeline.segment.templates import load_templates, parse_template
 from tests.conftest import DELARSRAPPORT, SAMPLES, SLUTRAPPORTER, VERKSAMHETSPLAN
 
@@ -111,6 +111,15 @@ def test_heading_matching_tolerates_damage_but_not_unrelated_lines():
     assert [(m.heading.key, m.score > 0.9) for m in matches] == [("costs", True)]
     assert normalise_number("1.:1.2") == "1.1.2" and normalise_number("1,3") == "1.3"
     assert fold("Förbundets ÅRSREDOVISNING") == "forbundets arsredovisning"
+
+
+def test_fold_translates_every_character_as_the_table_says():
+    # fold() translates only the runs of characters the table maps; every other character
+    # must come out as a translation of the whole string would leave it.
+    every = "".join(chr(c) for c in range(0x30000) if not 0xD800 <= c < 0xE000)
+    assert fold(every) == every.lower().translate(FOLD_TABLE)
+    assert fold("Ĳssel ÆRØ Straße") == "ijssel ærø straße"  # ø and æ have no decomposition
+    assert fold("plain ascii") == "plain ascii"
 
 
 def test_best_chain_is_not_derailed_by_an_early_stray_heading():

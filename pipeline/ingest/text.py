@@ -20,6 +20,9 @@ from pipeline.ingest.errors import IngestError
 PAGE_BREAK = re.compile(r"\f|\n(?:[ \t\u00a0]*\n){3,}")
 # More than this share of control characters means the bytes are not text.
 MAX_CONTROL_SHARE = 0.01
+# Control characters (Unicode category Cc: U+0000-U+001F and U+007F-U+009F, a range Unicode
+# never changes) other than tab, newline, form feed and carriage return.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 SNIFF_BYTES = 65536
 
 
@@ -36,7 +39,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         if best is None:
             raise IngestError("not a text file: no text encoding fits its bytes") from None
         text, encoding = str(best), best.encoding
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    controls = len(CONTROL.findall(text))
     if text and controls / len(text) > MAX_CONTROL_SHARE:
         raise IngestError(f"not a text file: {controls} control characters (binary content)")
     return text, encoding

@@ -74,9 +74,22 @@ def strip_diacritics(char: str) -> str:
 FOLD_TABLE = str.maketrans({chr(c): strip_diacritics(chr(c)) for c in range(0xC0, 0x180)})
 
 
+# Runs of the characters FOLD_TABLE maps. translate() looks every character of a non-ASCII
+# string up in the table (5.6 ms for the lines of the text samples); most characters of
+# Swedish text are ASCII, so only the runs that are not are translated (3.0 ms).
+FOLDABLE = re.compile("[\u00c0-\u017f]+")
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics: `Förbundets` and OCR's `Forbundets` compare equal."""
-    return text.lower().translate(FOLD_TABLE)
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    return FOLDABLE.sub(fold_run, lowered)
+
+
+def fold_run(match: re.Match) -> str:
+    return match.group().translate(FOLD_TABLE)
 
 
 fold_cached = lru_cache(maxsize=4096)(fold)
