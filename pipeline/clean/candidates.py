@@ -120,6 +120,8 @@ class Candidates:
         self.weight = interpolate(noise, CHANNEL_WEIGHT_CLEAN, CHANNEL_WEIGHT_NOISY)
         self.keep_bonus = interpolate(noise, KEEP_BONUS_CLEAN, KEEP_BONUS_NOISY)
         self.realwords = noise >= REALWORD_MIN_NOISE
+        # token_options by what they depend on: a document repeats most of its words.
+        self.made: dict[tuple[str, bool, bool], list[Option]] = {}
 
     def cased(self, word: str, token: Token) -> str:
         """The word with the capitals the token and the lexicon call for."""
@@ -183,6 +185,18 @@ class Candidates:
         return options
 
     def token_options(self, token: Token, valid: bool) -> list[Option]:
+        """Keep the token, or one of its readings (see the module's docstring).
+
+        They depend on its text, whether it starts a sentence (capitals) and its validity
+        alone, so a repeated word gets the list made for its first occurrence: callers
+        must not change it."""
+        key = (token.text, token.sentence_start, valid)
+        options = self.made.get(key)
+        if options is None:
+            options = self.made[key] = self.options_for(token, valid)
+        return options
+
+    def options_for(self, token: Token, valid: bool) -> list[Option]:
         lower = token.text.lower()
         if token.text in self.lexicon.domain:  # the domain lexicon's words are never changed
             return [Option(token.text, lower, 0.0)]

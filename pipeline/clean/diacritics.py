@@ -49,20 +49,31 @@ MAX_COMPOUND_CHECKS = 40
 def stripped_share(tokens: list[Token], lexicon: Lexicon) -> tuple[float, int]:
     """(share of stripped evidence among evidence and marked words, evidence count)."""
     marked = evidence = 0
+    counts: dict[str, tuple[int, int]] = {}  # text -> (marked, evidence): words repeat
     for token in tokens:
         if not token.is_word:
             continue
-        if not MARKS.isdisjoint(token.text):
-            marked += 1
-            continue
-        lower = token.text.lower()
-        restored = lexicon.folds.get(lower)
-        if not restored:
-            continue
-        best = max(lexicon.word_frequency(word) for word in restored)
-        if best > EVIDENCE_RATIO * lexicon.word_frequency(lower) or not lexicon.is_word(token.text):
-            evidence += 1
+        text = token.text
+        count = counts.get(text)
+        if count is None:
+            count = counts[text] = word_evidence(text, lexicon)
+        marked += count[0]
+        evidence += count[1]
     return evidence / max(evidence + marked, 1), evidence
+
+
+def word_evidence(text: str, lexicon: Lexicon) -> tuple[int, int]:
+    """(1, 0) for a word with å/ä/ö; (0, 1) for one that reads as a folded word; else (0, 0)."""
+    if not MARKS.isdisjoint(text):
+        return 1, 0
+    lower = text.lower()
+    restored = lexicon.folds.get(lower)
+    if not restored:
+        return 0, 0
+    best = max(lexicon.word_frequency(word) for word in restored)
+    if best > EVIDENCE_RATIO * lexicon.word_frequency(lower) or not lexicon.is_word(text):
+        return 0, 1
+    return 0, 0
 
 
 def loss_mode(tokens: list[Token], valid: list[bool], lexicon: Lexicon) -> str | None:
