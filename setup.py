@@ -1,8 +1,8 @@
 """Build the compiled parts; everything else is in pyproject.toml.
 
 Two kinds:
-  - written for Cython: the cleaner's search and lattice (pipeline/clean/_search.pyx,
-    _lattice.pyx) and the deskew's turn (pipeline/ingest/_turn.pyx);
+  - written for Cython: the cleaner's search, lattice and token scan (pipeline/clean/_search.pyx,
+    _lattice.pyx, _tokens.pyx) and the deskew's turn (pipeline/ingest/_turn.pyx);
   - plain Python modules compiled as they are (SOURCE_MODULES): the corrector's work per
     token, a loop of small calls that the interpreter pays for and compiled code does not.
     They stay Python: they run uncompiled too, and pipeline/compiled.py loads a module from
@@ -50,6 +50,7 @@ record_sources()
 written = [
     Extension("pipeline.clean._search", ["pipeline/clean/_search.pyx"]),
     Extension("pipeline.clean._lattice", ["pipeline/clean/_lattice.pyx"]),
+    Extension("pipeline.clean._tokens", ["pipeline/clean/_tokens.pyx"]),
     Extension("pipeline.ingest._turn", ["pipeline/ingest/_turn.pyx"]),
 ]
 plain = [Extension(module, [str(source_of(module).relative_to(ROOT))]) for module in SOURCE_MODULES]
