@@ -1,11 +1,13 @@
-"""tokens.split_tokens as it was written in Python, before its scan was compiled (_tokens.pyx):
-the reference the tests hold the compiled scan to."""
+"""tokens.py's scans as they were written in Python before they were compiled (_tokens.pyx):
+the references the tests hold the compiled scans to."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from pipeline.clean.tokens import (
+    EDGE_PUNCTUATION,
     LEADING_MARKS,
     SENTENCE_CLOSERS,
     SENTENCE_MARKS,
@@ -17,6 +19,7 @@ from pipeline.clean.tokens import (
     lone_stroke,
 )
 
+TOKEN = re.compile(r"\S+")
 # A token with the whitespace before it (which says how it is separated from the last one).
 SPACED_TOKEN = re.compile(r"(\s*)(\S+)")
 
@@ -71,3 +74,15 @@ def split_tokens(text: str) -> list[Token]:
             if token.text == STROKE and not lone_stroke(text, out, i):
                 token.kind = "protected"
     return out
+
+
+def tokens(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, token) with edge punctuation stripped; offsets point at the core."""
+    for match in TOKEN.finditer(text):
+        raw = match.group()
+        core = raw.strip(EDGE_PUNCTUATION)
+        if not core:
+            continue
+        lead = len(raw) - len(raw.lstrip(EDGE_PUNCTUATION))
+        start = match.start() + lead
+        yield start, start + len(core), core

@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from pipeline.clean.tokens import split_tokens
+from pipeline.clean import _tokens
+from pipeline.clean.tokens import EDGE_PUNCTUATION, split_tokens
 from tests import reference_tokens
 from tests.conftest import SAMPLES
 
@@ -55,3 +56,22 @@ def test_random_text_splits_as_the_python_scan_splits_it(seed):
 )
 def test_edge_cases_split_as_the_python_scan_splits_them(text):
     assert split_tokens(text) == reference_tokens.split_tokens(text)
+
+
+def cores_as_python_finds_them(text: str, wanted: dict) -> list[tuple[int, int, str]]:
+    return [found for found in reference_tokens.tokens(text) if found[2] in wanted]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_the_fix_scan_finds_the_cores_the_python_scan_finds(seed):
+    rng = random.Random(seed)
+    checked = texts()
+    every = {core: "" for text in checked for _, _, core in reference_tokens.tokens(text)}
+    some = dict(rng.sample(sorted(every.items()), 300))
+    for text in checked:
+        for wanted in (every, some):
+            assert _tokens.cores(text, EDGE_PUNCTUATION, wanted) == cores_as_python_finds_them(text, wanted)
+    for _ in range(1000):
+        text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 40)))
+        wanted = {core: "" for _, _, core in reference_tokens.tokens(text) if rng.random() < 0.7}
+        assert _tokens.cores(text, EDGE_PUNCTUATION, wanted) == cores_as_python_finds_them(text, wanted)

@@ -1,13 +1,15 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
-"""tokens.split_tokens' scan of the text, compiled: chunks, gaps, cores and sentence starts.
+"""tokens.py's scans of a text, compiled: split_tokens' chunks, gaps, cores and sentence
+starts, and token_fixes' search for the cores it has fixes for.
 
 Splitting is the one step of cleaning that memoised readings do not make cheaper: every
 character of every text is looked at, and in Python each chunk cost a regular-expression
 match, a dozen string operations and three calls. Here the text is walked once, character
 by character; what only unusual chunks need (the kind of a chunk that is not all letters,
 the parts of a word with a slash or a hyphen) is left to tokens.py, which passes those
-functions and its tables in. It is a transcription: tests/test_clean.py compares it with
-the Python scan (tests/reference_tokens.py) on every text of the samples and on random ones.
+functions and its tables in. They are transcriptions: tests/test_clean_tokens.py compares
+them with the Python scans (tests/reference_tokens.py) on every text of the samples and on
+random ones.
 """
 
 
@@ -104,3 +106,27 @@ def split(
                 k -= 1
         sentence_start = k >= chunk_start and text[k] in sentence_marks
     return out
+
+
+def cores(str text, str edge, dict wanted):
+    """(start, end, core) of each run of non-space characters whose core (the run without the
+    `edge` characters around it) is a key of `wanted`, in order: token_fixes' scan."""
+    cdef list found = []
+    cdef Py_ssize_t n = len(text), i = 0, start, end
+    cdef str core
+    while i < n:
+        while i < n and text[i].isspace():
+            i += 1
+        start = i
+        while i < n and not text[i].isspace():
+            i += 1
+        end = i
+        while start < end and text[start] in edge:
+            start += 1
+        while end > start and text[end - 1] in edge:
+            end -= 1
+        if end > start:
+            core = text[start:end]
+            if core in wanted:
+                found.append((start, end, core))
+    return found

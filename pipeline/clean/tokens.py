@@ -13,13 +13,11 @@ URLs, markup, acronyms and symbols are never corrected.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from models.document import Correction
 from pipeline.clean import _tokens
 
-TOKEN = re.compile(r"\S+")
 # Punctuation that may wrap a word: stripped before lookup, kept in the text.
 EDGE_PUNCTUATION = "\"'«»()[]{}.,;:!?*"
 PROTECTED = re.compile(r"@|^(?:https?://|www\.)", re.IGNORECASE)
@@ -62,23 +60,13 @@ class Token:
         return self.kind == "word"
 
 
-def tokens(text: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, token) with edge punctuation stripped; offsets point at the core."""
-    for match in TOKEN.finditer(text):
-        raw = match.group()
-        core = raw.strip(EDGE_PUNCTUATION)
-        if not core:
-            continue
-        lead = len(raw) - len(raw.lstrip(EDGE_PUNCTUATION))
-        start = match.start() + lead
-        yield start, start + len(core), core
-
-
 def token_fixes(text: str, fixes: dict[str, str]) -> list[Correction]:
+    """A correction for each run of non-space characters whose core (without the edge
+    punctuation around it) has a fix, unless it is an address; scanned by _tokens.cores."""
     found = []
-    for start, end, core in tokens(text):
-        right = fixes.get(core)
-        if right is None or PROTECTED.search(core):
+    for start, end, core in _tokens.cores(text, EDGE_PUNCTUATION, fixes):
+        right = fixes[core]
+        if PROTECTED.search(core):
             continue
         found.append(
             Correction(
