@@ -1,5 +1,6 @@
-"""lattice.best_path as it was written in Python, before it was compiled (_lattice.pyx):
-the reference the compiled one must agree with exactly (tests/test_clean_lattice.py)."""
+"""lattice.best_path and the stretches lattice.decide solves, as they were written in Python
+before they were compiled (_lattice.pyx): the references the compiled ones must agree with
+exactly (tests/test_clean_lattice.py)."""
 
 from __future__ import annotations
 
@@ -102,4 +103,34 @@ def best_path(n: int, edges: list[Edge], transition: Transition, start_word: str
         rivals = covering.get(edge.first, [])
         total = sum(10 ** min(score - chosen, 300.0) for score in rivals) if chosen > NEG_INF else 1.0
         choices.append(Choice(edge, option, 1.0 / max(total, 1.0)))
+    return choices
+
+
+def decide(n: int, edges: list[Edge], transition: Transition, start_word: str, best_path=best_path):
+    """lattice.decide in Python (see there), solving each stretch with `best_path`."""
+    covering = [0] * n
+    for edge in edges:
+        for position in range(edge.first, edge.stop):
+            covering[position] += 1
+    fixed: dict[int, Edge] = {
+        edge.first: edge
+        for edge in edges
+        if edge.stop == edge.first + 1 and len(edge.options) == 1 and covering[edge.first] == 1
+    }
+    starting: dict[int, list[Edge]] = {}
+    for edge in edges:
+        starting.setdefault(edge.first, []).append(edge)
+    choices: list[Choice] = []
+    position = 0
+    while position < n:
+        if position in fixed:
+            position += 1
+            continue
+        start = position
+        while position < n and position not in fixed:
+            position += 1
+        stop = min(position + 1, n)  # the cut after the stretch, when there is one
+        before = fixed[start - 1].options[0].word if start > 0 else None
+        stretch = [edge for first in range(start, stop) for edge in starting.get(first, ())]
+        choices += best_path(stop, stretch, transition, start_word, start, before)
     return choices

@@ -131,3 +131,62 @@ def test_the_compiled_language_model_gives_the_python_values(monkeypatch):
     assert {w for w, _ in asked} >= {corrector.UNKNOWN, corrector.OTHER, corrector.NUMBER}
     differing = [pair for pair in set(asked) if transition(*pair) != expected(*pair)]
     assert not differing, f"{len(differing)} pairs differ, e.g. {differing[:3]}"
+
+
+def stretches(decide_with, monkeypatch, n, edges) -> list[tuple]:
+    """The stretches a decide hands to best_path, in order: (stop, edges, first, word before)."""
+    handed = []
+
+    def record(stop, stretch, transition, start_word, first, before):
+        handed.append((stop, [id(edge) for edge in stretch], first, before))
+        return []
+
+    if decide_with is lattice.decide:
+        monkeypatch.setattr(lattice, "best_path", record)
+        decide_with(n, edges, None, "<s>")
+        monkeypatch.undo()
+    else:
+        decide_with(n, edges, None, "<s>", best_path=record)
+    return handed
+
+
+def random_run(rng: random.Random) -> tuple[int, list[Edge]]:
+    """A run as corrector.correct hands it to decide: every position covered by a one-token
+    edge, many of them with a single option (cuts), some joins and fixes over several."""
+    n = rng.randint(1, 12)
+    edges = []
+    for i in range(n):
+        for _ in range(rng.choice([1, 1, 1, 2])):
+            options = [
+                Option(f"t{i}", rng.choice(["och", "att", "lör"]), 0.0) for _ in range(rng.choice([1, 1, 2]))
+            ]
+            edges.append(Edge(i, i + 1, options, rng.random() < 0.2))
+        if rng.random() < 0.25 and i + 2 <= n:
+            edges.append(Edge(i, min(n, i + rng.randint(2, 3)), [Option("joined", "för", -0.5)]))
+    return n, edges
+
+
+@pytest.mark.slow
+def test_decide_cuts_as_the_python_decide_cuts(monkeypatch):
+    from pipeline.clean import corrector
+
+    runs = []
+    compiled = corrector.decide
+
+    def recording(n, edges, transition, start_word):
+        runs.append((n, edges))
+        return compiled(n, edges, transition, start_word)
+
+    monkeypatch.setattr(corrector, "decide", recording)
+    for path in sorted(SAMPLES.glob("*.txt")):
+        correct(path.read_text(encoding="utf-8"), Settings())
+    monkeypatch.undo()
+    rng = random.Random(20261127)
+    runs += [random_run(rng) for _ in range(2000)]
+    assert len(runs) > 2500
+    for n, edges in runs:
+        assert stretches(lattice.decide, monkeypatch, n, edges) == stretches(
+            reference_lattice.decide, monkeypatch, n, edges
+        )
+    with pytest.raises(ValueError):
+        lattice.decide(2, [Edge(0, 3, [Option("x", "och", 0.0)])], None, "<s>")

@@ -244,3 +244,49 @@ def best_path(
             total = 1.0
         choices.append((edge, option, 1.0 / max(total, 1.0)))
     return choices
+
+
+def stretches(int n, list edges) -> list:
+    """What lattice.decide solves: (stop, edges, first, word before) of each stretch of
+    positions 0..n-1 between cuts, in order (see decide for what a cut is and why)."""
+    cdef vector[int] covering = vector[int](n, 0)
+    cdef vector[int] fixed = vector[int](n, -1)  # per position: its cutting edge, or -1
+    cdef Py_ssize_t e, count = len(edges)
+    cdef int position, first, stop, start
+    cdef list starting = [None] * n  # per position: the edges starting there, in order
+    cdef list firsts = [0] * count
+    for e in range(count):
+        edge = edges[e]
+        first, stop = edge.first, edge.stop
+        if not 0 <= first < stop <= n:
+            raise ValueError(f"an edge over positions {first}..{stop - 1} of a lattice of {n}")
+        firsts[e] = first
+        for position in range(first, stop):
+            covering[position] += 1
+    for e in range(count):
+        edge = edges[e]
+        first = firsts[e]
+        if edge.stop == first + 1 and len(edge.options) == 1 and covering[first] == 1:
+            fixed[first] = <int>e
+        if starting[first] is None:
+            starting[first] = [edge]
+        else:
+            (<list>starting[first]).append(edge)
+    cdef list found = []
+    cdef list stretch
+    position = 0
+    while position < n:
+        if fixed[position] >= 0:
+            position += 1
+            continue
+        start = position
+        while position < n and fixed[position] < 0:
+            position += 1
+        stop = min(position + 1, n)  # the cut after the stretch, when there is one
+        before = edges[fixed[start - 1]].options[0].word if start > 0 else None
+        stretch = []
+        for first in range(start, stop):
+            if starting[first] is not None:
+                stretch.extend(<list>starting[first])
+        found.append((stop, stretch, start, before))
+    return found

@@ -73,29 +73,7 @@ def decide(
     confidences are unchanged, as everything outside a stretch adds the same score to all of
     its paths. A stretch is solved with the cut after it, whose transition depends on it.
     """
-    covering = [0] * n
-    for edge in edges:
-        for position in range(edge.first, edge.stop):
-            covering[position] += 1
-    fixed: dict[int, Edge] = {
-        edge.first: edge
-        for edge in edges
-        if edge.stop == edge.first + 1 and len(edge.options) == 1 and covering[edge.first] == 1
-    }
-    starting: dict[int, list[Edge]] = {}
-    for edge in edges:
-        starting.setdefault(edge.first, []).append(edge)
     choices: list[Choice] = []
-    position = 0
-    while position < n:
-        if position in fixed:
-            position += 1
-            continue
-        start = position
-        while position < n and position not in fixed:
-            position += 1
-        stop = min(position + 1, n)  # the cut after the stretch, when there is one
-        before = fixed[start - 1].options[0].word if start > 0 else None
-        stretch = [edge for first in range(start, stop) for edge in starting.get(first, ())]
+    for stop, stretch, start, before in _lattice.stretches(n, edges):  # compiled
         choices += best_path(stop, stretch, transition, start_word, start, before)
     return choices
