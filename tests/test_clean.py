@@ -330,6 +330,15 @@ def test_index_cache_is_named_by_what_it_was_built_from():
     assert clean.index.load_index() is clean.index.load_index(corpus)
 
 
+def test_caches_of_another_trie_layout_are_not_read(monkeypatch):
+    # Two builds with tries of different node sizes (an upgrade, a second checkout) keep
+    # caches of their own rather than rebuilding each other's in turn.
+    corpus = clean.context.corpus_files()
+    before = clean.index.fingerprint(corpus)
+    monkeypatch.setattr(clean.index, "TRIE_NODE_BYTES", clean.index.TRIE_NODE_BYTES + 4)
+    assert clean.index.fingerprint(corpus) != before
+
+
 def test_compounds_and_domain_words_are_words():
     lexicon = clean.index.load_index().lexicon
     for word in (

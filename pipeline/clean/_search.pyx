@@ -308,6 +308,11 @@ cdef struct TrieNode:
     char is_word
 
 
+# The size of a trie node in a cached state (index.py keys its caches by it: a state saved
+# with another layout is not read back).
+TRIE_NODE_BYTES = sizeof(TrieNode)
+
+
 cdef class Trie:
     """The candidate words as a trie: children in code point order, a frequency per node.
 

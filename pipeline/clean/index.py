@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.clean import channel
-from pipeline.clean._search import Forms, Trie
+from pipeline.clean._search import TRIE_NODE_BYTES, Forms, Trie
 from pipeline.clean.channel import CONFUSIONS, Channel, Confusion, load_confusions
 from pipeline.clean.context import CONTEXT_CORPUS, ContextModel, corpus_files, count_corpus
 from pipeline.clean.forms import FormsError, word_forms
@@ -37,7 +37,8 @@ from pipeline.clean.lexicon import (
     load_domain_words,
 )
 
-# Bump when the layout of the cached file changes.
+# Bump when the layout of the cached file changes. (A change in the size of a trie node
+# changes both caches' names by itself: TRIE_NODE_BYTES.)
 INDEX_FORMAT = 7
 # The same for the cached word forms of hunspell's dictionary (forms.py), which do not
 # depend on the corrections/ data and are cached apart (about 40 MB, built in 3 s).
@@ -161,7 +162,7 @@ def cache_dir() -> Path:
 
 
 def fingerprint(corpus: tuple[Path, ...]) -> str:
-    digest = hashlib.sha256(f"format {INDEX_FORMAT}\n".encode())
+    digest = hashlib.sha256(f"format {INDEX_FORMAT} {TRIE_NODE_BYTES}\n".encode())
     for package in PACKAGES:
         digest.update(f"{package} {importlib.metadata.version(package)}\n".encode())
     for path in (LEXICON, CONFUSIONS, CONTEXT_CORPUS, *corpus):
@@ -257,7 +258,7 @@ def load_forms() -> Forms | None:
     before hunspell is. None when hunspell's files use what the filter does not model (a
     future hunspell-sv): hunspell is then asked about everything, as before the filter."""
     version = importlib.metadata.version(HUNSPELL_PACKAGE)
-    path = cache_dir() / f"clean-forms-{FORMS_FORMAT}-{version}.marshal"
+    path = cache_dir() / f"clean-forms-{FORMS_FORMAT}-{TRIE_NODE_BYTES}-{version}.marshal"
     try:
         state, min_part, breaks = marshal.loads(path.read_bytes())
         return Forms(Trie.from_state(state), min_part, breaks)
