@@ -168,8 +168,7 @@ def match_level(text: str, fuzzy: bool = False) -> tuple[str, str, int] | None:
     for cue in load_cues():
         if cue.kind not in ("overall", "sub", "unknown") or cue.where == "sentence":
             continue
-        end = r"(?![^\W\d_])" if cue.where == "prefix" else r"\s*(?::|$)"
-        match = re.match(rf"\s*{cue.pattern.pattern}{end}[\s:\])]*", text, re.I)
+        match = level_pattern(cue.pattern.pattern, cue.where).match(text)
         # without a colon the goal after a prefix cue starts a sentence ("Delmål (Mätbara)
         # Andelen …"); "Övergripande mål för förbundet är …" is prose, not a cue
         if match and (":" in match.group() or not starts_lower(text[match.end() :])):
@@ -177,12 +176,34 @@ def match_level(text: str, fuzzy: bool = False) -> tuple[str, str, int] | None:
     if fuzzy and len(text.strip()) <= FUZZY_CUE_MAX_CHARS:
         found = letters(text)
         for cue in load_cues():
-            target = letters(cue.phrase)
-            if cue.kind in ("overall", "sub", "unknown") and cue.where != "sentence":
-                ratio = SequenceMatcher(None, target, found).ratio() if len(target) >= 8 else 0.0
-                if target == found or ratio >= FUZZY_CUE_RATIO:
-                    return cue.kind, "", len(text)
+            if cue.kind not in ("overall", "sub", "unknown") or cue.where == "sentence":
+                continue
+            target = cue_letters(cue.phrase)
+            if target == found or (len(target) >= 8 and close(target, found)):
+                return cue.kind, "", len(text)
     return None
+
+
+@lru_cache(maxsize=256)
+def level_pattern(phrase: str, where: str) -> re.Pattern:
+    """A level cue at the start of a text: after a prefix cue no letter may follow; any
+    other cue ends its line or has a colon."""
+    end = r"(?![^\W\d_])" if where == "prefix" else r"\s*(?::|$)"
+    return re.compile(rf"\s*{phrase}{end}[\s:\])]*", re.I)
+
+
+cue_letters = lru_cache(maxsize=256)(letters)
+
+
+def close(target: str, found: str) -> bool:
+    """SequenceMatcher's ratio at least FUZZY_CUE_RATIO; its two quick upper bounds first
+    rule out most texts without the matching itself."""
+    matcher = SequenceMatcher(None, target, found)
+    return (
+        matcher.real_quick_ratio() >= FUZZY_CUE_RATIO
+        and matcher.quick_ratio() >= FUZZY_CUE_RATIO
+        and matcher.ratio() >= FUZZY_CUE_RATIO
+    )
 
 
 def match_sentence(text: str) -> str | None:
