@@ -266,7 +266,11 @@ def cue_score(folded_text: str, template: Template) -> float:
     found = 0
     for cue in template.cues:
         cue = fold_cached(cue)
-        if cue in folded_text or fuzz.partial_ratio(cue, folded_text) >= MIN_CUE_SCORE:
+        # With the cutoff, rapidfuzz gives up on alignments that cannot reach it (0 then).
+        if (
+            cue in folded_text
+            or fuzz.partial_ratio(cue, folded_text, score_cutoff=MIN_CUE_SCORE) >= MIN_CUE_SCORE
+        ):
             found += 1
     return found / len(template.cues)
 
