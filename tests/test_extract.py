@@ -241,3 +241,22 @@ def test_ansokan_table_per_year():
         ("Lokal", 2015, 20000), ("Lokal", 2016, 30000),
     ]  # fmt: skip
     assert ("Summa kostnader", None, 410000) in [(r.label, r.year, r.amount_sek) for r in rows]
+
+
+def test_year_headers_are_found_as_the_whole_scan_finds_them():
+    import random
+
+    from pipeline.extract.cost_tables import YEAR_HEADER, year_headers
+    from tests.conftest import SAMPLES
+
+    def found(matches) -> list:
+        return [(m.span(), m.groupdict()) for m in matches]
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SAMPLES.glob("*.txt"))]
+    assert sum(len(found(YEAR_HEADER.finditer(text))) for text in texts) >= 3
+    rng = random.Random(3)
+    pieces = ["Intäkter", "Plan", " ", "\t", "\n", "\n", "\r"]
+    pieces += ["1990", "2019", "2049", "2050", "1989", "20", "7"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(5000)]
+    for text in texts:
+        assert found(year_headers(text)) == found(YEAR_HEADER.finditer(text)), repr(text)

@@ -14,6 +14,7 @@ doubtful cell rather than being split by guesswork.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 Column = tuple[str | None, int | None]  # (kind, year)
@@ -31,6 +32,9 @@ YEAR_HEADER = re.compile(
     r"(?P<years>(?:(?:199\d|20[0-4]\d)[ \t]+){1,6}(?:199\d|20[0-4]\d))[ \t]*$",
     re.M,
 )
+# A year ending a line: the lines YEAR_HEADER can match (it tries every line start, and its
+# lazy label makes that the costliest scan of extracting; this finds the few candidates).
+YEAR_AT_LINE_END = re.compile(r"(?:199\d|20[0-4]\d)[ \t]*$", re.M)
 KIND_WORDS = {"budget": "budget", "utfall": "outcome", "prognos": "forecast", "plan": "plan"}
 YEAR = re.compile(r"(?:199\d|20[0-4]\d)")
 TKR_NOTE = re.compile(r"\btkr\b", re.IGNORECASE)
@@ -220,6 +224,14 @@ def kinds_line(text: str, offset: int, count: int) -> list[str | None] | None:
     return None
 
 
+def year_headers(text: str) -> Iterator[re.Match]:
+    """YEAR_HEADER.finditer(text), trying only the lines that end with a year."""
+    for year in YEAR_AT_LINE_END.finditer(text):
+        header = YEAR_HEADER.match(text, text.rfind("\n", 0, year.start()) + 1)
+        if header:
+            yield header
+
+
 def find_tables(text: str) -> list[CostTable]:
     tables = []
     for header in TAB_HEADER.finditer(text):
@@ -233,7 +245,7 @@ def find_tables(text: str) -> list[CostTable]:
         rows = read_rows(text, header.end() + 1, len(columns), tabbed=False)
         unit = table_unit(text, header.start())
         tables.append(CostTable(columns, tuple(rows), header.start(), unit, "Kostnadsslag", False))
-    for header in YEAR_HEADER.finditer(text):
+    for header in year_headers(text):
         if is_balance_sheet(text, header.start()):
             continue
         years = [int(y) for y in header.group("years").split()]
