@@ -81,7 +81,7 @@ def split(
             gap = "newline"
         else:
             gap = "space"
-        # tokens.core_span: the chunk without the marks that wrap it
+        # the core: the chunk without the marks that wrap it
         start, end = chunk_start, chunk_end
         while start < end and text[start] in leading:
             start += 1

@@ -104,10 +104,12 @@ def kind_of(core: str, chunk: str) -> str:
 def split_tokens(text: str) -> list[Token]:
     """The tokens of a whole text, in order.
 
-    A token is the core of a run of non-space characters (core_span), or a part of one
-    (add_parts); its gap is what separates it from the previous chunk (gap_kind), and a
-    sentence starts after a chunk ending in a sentence mark (closing marks may follow) or a
-    break. The scan is compiled (_tokens.pyx); tests/reference_tokens.py holds it in Python.
+    A token is the core of a run of non-space characters (the run without LEADING_MARKS in
+    front and TRAILING_MARKS or hyphens behind), or a part of one (add_parts). Its gap says
+    what separates it from the previous run: "break" for a form feed or two line ends,
+    "newline", "space", or "start" for the first. A sentence starts after a break and after
+    a run ending in a sentence mark (closing marks may follow). The scan is compiled
+    (_tokens.pyx); tests/reference_tokens.py holds it in Python.
     """
     out = _tokens.split(
         text, Token, kind_of, add_parts, LEADING_MARKS, TRAILING_MARKS, SENTENCE_CLOSERS, SENTENCE_MARKS
