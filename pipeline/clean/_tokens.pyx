@@ -49,13 +49,12 @@ def split(
 ):
     """The tokens of `text` as tokens.split_tokens makes them, before its stroke check."""
     cdef list out = []
-    cdef Py_ssize_t n = len(text), i = 0, space_start, chunk_start, chunk_end, start, end, k
+    cdef Py_ssize_t n = len(text), i = 0, chunk_start, chunk_end, start, end, k
     cdef Py_ssize_t newlines
     cdef bint first = True, sentence_start = True, feed, hyphen_after
     cdef Py_UCS4 c
     cdef str gap, core, chunk, kind
     while i < n:
-        space_start = i
         newlines = 0
         feed = False
         while i < n:
