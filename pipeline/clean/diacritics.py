@@ -63,7 +63,9 @@ def stripped_share(tokens: list[Token], lexicon: Lexicon) -> tuple[float, int]:
 
 
 def word_evidence(text: str, lexicon: Lexicon) -> tuple[int, int]:
-    """(1, 0) for a word with å/ä/ö; (0, 1) for one that reads as a folded word; else (0, 0)."""
+    """stripped_share's count of one word: (1, 0) when it has å/ä/ö; (0, 1) when it is
+    evidence of lost marks (the folded form of a word with marks far more common than it, or
+    of any such word while it is no word itself); else (0, 0)."""
     if not MARKS.isdisjoint(text):
         return 1, 0
     lower = text.lower()
