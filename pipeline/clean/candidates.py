@@ -123,13 +123,9 @@ class Candidates:
         # token_options by what they depend on: a document repeats most of its words.
         self.made: dict[tuple[str, bool, bool], list[Option]] = {}
 
-    def cased(self, word: str, token: Token) -> str:
-        """The word with the capitals the token and the lexicon call for."""
-        return self.casing(token)(word)
-
     def casing(self, token: Token) -> Callable[[str], str]:
-        """cased() for the readings of one token: what depends on the token alone is worked
-        out once (a mangled token has several readings)."""
+        """word -> the word with the capitals the token and the lexicon call for. What depends
+        on the token alone is worked out once (a mangled token has several readings)."""
         spellings = self.lexicon.spellings
         text = token.text
         # Three letters or more, all capitals (the first small letter settles most tokens).
@@ -206,10 +202,11 @@ class Candidates:
                 options += self.restored(token)
             elif self.loss == "partial":  # `star` may be står, `Timra` Timrå: context decides
                 options += [replace(o, local=o.local - PARTIAL_VALID_PENALTY) for o in self.restored(token)]
-            if self.realwords:
-                for word, cost in self.index.realword.get(lower, ()):
+            if self.realwords and (realwords := self.index.realword.get(lower)):
+                case = self.casing(token)
+                for word, cost in realwords:
                     local = -self.weight * cost - REALWORD_PENALTY
-                    options.append(Option(self.cased(word, token), word, local, "realword", cost))
+                    options.append(Option(case(word), word, local, "realword", cost))
             return options
         options = [Option(token.text, UNKNOWN, self.keep_local(token))]
         if self.loss and (restored := self.restored(token, valid=False)):
