@@ -8,8 +8,9 @@ text that was 90% of the cleaner's time. Here the lexicon is a trie of C arrays 
 of its alphabet one byte, numbered in code point order so that byte order is code point
 order), a state is a small struct (trie node, position, and an interned prefix for the
 finished parts of a compound), the cheapest cost per state sits in an open-addressing table
-and the queue is a 4-ary heap of small entries that point into a pool of states; all of it is
-kept from one search to the next, so a search allocates almost nothing. The generic edits of a
+and the queue holds small entries that point into a pool of states, in buckets by cost (a
+bucket is made a 4-ary heap only once it is the cheapest); all of it is kept from one search
+to the next, so a search allocates almost nothing. The generic edits of a
 state are queued as one batch, made only if the search reaches their cost, and each character
 window's ways to read on are worked out once and kept. One Search must not run two searches
 at once (Channel holds a lock around it).
@@ -75,6 +76,16 @@ cdef extern from *:
         uint64_t head;
     };
 
+    // The queued entries of one cost. Costs only grow as a search goes on (every step costs
+    // zero or more), so the queue is a list of these, cheapest last: an entry goes into the
+    // bucket of its cost, and a bucket becomes a heap only when it is the cheapest, which
+    // half of them never are (the search ends first).
+    struct Bucket {
+        double cost;
+        bool heaped;
+        std::vector<Queued> items;
+    };
+
     // One slot of the cheapest-cost table.
     struct Slot {
         uint64_t key;
@@ -90,9 +101,12 @@ cdef extern from *:
         const unsigned char* node_code = nullptr;
         std::vector<std::string> prefixes;
         std::unordered_map<std::string, int> prefix_ids;
-        // The queue holds 24-byte entries; the states sit in the pool, which only grows
-        // during a search. Moving entries rather than 72-byte states is what a heap does most.
-        std::vector<Queued> heap;
+        // The queue holds 24-byte entries in buckets by cost (see Bucket), cheapest last; the
+        // states sit in the pool, which only grows during a search. Moving entries rather
+        // than 72-byte states is what a heap does most.
+        std::vector<Bucket> buckets;
+        std::vector<std::vector<Queued>> spare;  // the entry lists of emptied buckets, reused
+        size_t queued = 0;
         std::vector<SearchState> pool;
         // Cheapest cost per state key: open addressing, linear probing (a search touches a
         // few hundred to a few thousand states).
@@ -105,7 +119,12 @@ cdef extern from *:
             node_code = node_code_;
             prefixes.assign(1, std::string());
             prefix_ids.clear();
-            heap.clear();
+            for (Bucket& bucket : buckets) {
+                bucket.items.clear();
+                spare.push_back(std::move(bucket.items));
+            }
+            buckets.clear();
+            queued = 0;
             pool.clear();
             for (size_t at : used_slots) slots[at].key = EMPTY;
             used_slots.clear();
@@ -210,14 +229,53 @@ cdef extern from *:
                 push(s);
             }
         }
+        bool empty() const { return queued == 0; }
         // Queue without the cheapest-cost check (a batch of generic edits).
         void push(const SearchState& s) {
             Queued entry{s.cost, s.pos, (int)pool.size(), s.head};
             pool.push_back(s);
-            // A 4-ary heap: half the levels of a binary one, the children of a node side by
-            // side (a pop compares them within one or two cache lines).
-            size_t at = heap.size();
-            heap.push_back(entry);
+            ++queued;
+            // Most entries cost what the cheapest queued ones cost, or a little more: look
+            // from the cheapest end.
+            size_t at = buckets.size();
+            while (at > 0 && buckets[at - 1].cost < s.cost) --at;
+            if (at > 0 && buckets[at - 1].cost == s.cost) {
+                Bucket& bucket = buckets[at - 1];
+                bucket.items.push_back(entry);
+                if (bucket.heaped) sift_up(bucket.items, bucket.items.size() - 1, entry);
+                return;
+            }
+            Bucket bucket{s.cost, false, {}};
+            if (!spare.empty()) {
+                bucket.items = std::move(spare.back());
+                spare.pop_back();
+            }
+            bucket.items.push_back(entry);
+            buckets.insert(buckets.begin() + at, std::move(bucket));
+        }
+        SearchState pop() {
+            Bucket& bucket = buckets.back();
+            std::vector<Queued>& items = bucket.items;
+            if (!bucket.heaped) {
+                for (size_t at = items.size() / 4 + 1; at-- > 0;)
+                    if (at < items.size()) sift_down(items, at, items[at]);
+                bucket.heaped = true;
+            }
+            SearchState s = pool[items[0].index];
+            Queued last = items.back();
+            items.pop_back();
+            --queued;
+            if (!items.empty()) {
+                sift_down(items, 0, last);
+            } else {
+                spare.push_back(std::move(items));
+                buckets.pop_back();
+            }
+            return s;
+        }
+        // A 4-ary heap within a bucket: half the levels of a binary one, the children of a
+        // node side by side (a pop compares them within one or two cache lines).
+        void sift_up(std::vector<Queued>& heap, size_t at, const Queued& entry) const {
             while (at > 0) {
                 size_t up = (at - 1) / 4;
                 if (!queued_after(heap[up], entry)) break;
@@ -226,26 +284,19 @@ cdef extern from *:
             }
             heap[at] = entry;
         }
-        SearchState pop() {
-            SearchState s = pool[heap[0].index];
-            Queued last = heap.back();
-            heap.pop_back();
+        void sift_down(std::vector<Queued>& heap, size_t at, Queued entry) const {
             size_t n = heap.size();
-            if (n) {
-                size_t at = 0;
-                for (;;) {
-                    size_t first = 4 * at + 1;
-                    if (first >= n) break;
-                    size_t best = first, end = std::min(first + 4, n);
-                    for (size_t k = first + 1; k < end; ++k)
-                        if (queued_after(heap[best], heap[k])) best = k;
-                    if (!queued_after(last, heap[best])) break;
-                    heap[at] = heap[best];
-                    at = best;
-                }
-                heap[at] = last;
+            for (;;) {
+                size_t first = 4 * at + 1;
+                if (first >= n) break;
+                size_t best = first, end = std::min(first + 4, n);
+                for (size_t k = first + 1; k < end; ++k)
+                    if (queued_after(heap[best], heap[k])) best = k;
+                if (!queued_after(entry, heap[best])) break;
+                heap[at] = heap[best];
+                at = best;
             }
-            return s;
+            heap[at] = entry;
         }
         // The id of the output of s as a finished prefix (a compound part just ended).
         int intern(const SearchState& s) {
@@ -280,7 +331,7 @@ cdef extern from *:
     int __builtin_popcount(unsigned int) nogil
 
     cdef cppclass Frontier:
-        vector[Queued] heap
+        bint empty()
         void reset(const int*, const Code*)
         string out(SearchState&) except +
         double best_or(SearchState&, double)
@@ -656,7 +707,7 @@ cdef class Search:
         cdef int expansions = 0, i, node, k, child
         cdef double cost, total, frequency, part_frequency, rarest
         cdef Step* step
-        while frontier.heap.size() and expansions < max_expansions:
+        while not frontier.empty() and expansions < max_expansions:
             state = frontier.pop()
             cost, i, node = state.cost, state.pos, state.node
             if state.batch:
