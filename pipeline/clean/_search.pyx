@@ -696,6 +696,11 @@ cdef class Search:
         found = {stop: {} for stop in stops}
         cutoff = {}
         cdef double highest_cutoff = -1.0
+        # What a new state may cost: the budget, and once every stop has its cut-off, the
+        # highest of them. The search ends at the first state dearer than that, so such a
+        # state would never be taken out: not queuing it changes no reading (the Python
+        # search queues it).
+        cdef double limit = budget
         cdef Frontier* frontier = &self.frontier
         frontier.reset(trie.parent.data(), trie.node_code.data())
         cdef SearchState state, grown
@@ -730,6 +735,8 @@ cdef class Search:
                         cutoff[i] = cost + self.margin
                         cut += 1
                         highest_cutoff = max(highest_cutoff, cost + self.margin)
+                        if cut == stop_count:
+                            limit = min(budget, highest_cutoff)
                 elif state.partlen >= self.compound_min_part:
                     # The same chain may be cut in several places: keep its most plausible cut.
                     old = readings.get(out)
@@ -747,6 +754,8 @@ cdef class Search:
                             cutoff[i] = cost + self.margin
                             cut += 1
                             highest_cutoff = max(highest_cutoff, cost + self.margin)
+                            if cut == stop_count:
+                                limit = min(budget, highest_cutoff)
             if compounds and state.partlen >= self.compound_min_part:
                 # a part may end in the linking s of a compound (`försäkrings|center`)
                 frequency = max(part_frequency, 0.0)
@@ -754,7 +763,7 @@ cdef class Search:
                     frequency = max(frequency, trie.frequency[trie.parent[node]])
                 if frequency >= self.compound_part_min_frequency:
                     grown.cost = cost + self.compound_cost
-                    if grown.cost <= budget:
+                    if grown.cost <= limit:
                         grown.low, grown.pos, grown.generic = min(state.low, frequency), i, state.generic
                         grown.prefix, grown.node, grown.partlen = frontier.intern(state), 0, 0
                         grown.outlen, grown.head, grown.head2 = state.outlen, state.head, state.head2
@@ -764,7 +773,7 @@ cdef class Search:
             for k in range(<int>self.known[steps[i]].size()):
                 step = &self.known[steps[i]][k]
                 grown.cost = cost + step.cost
-                if grown.cost > budget:
+                if grown.cost > limit:
                     continue
                 child = trie.walk(node, step.text)
                 if child < 0:
@@ -780,7 +789,7 @@ cdef class Search:
             if (
                 state.generic < max_generic
                 and cost <= self.generic_from_cost
-                and cost + self.generic_cost <= budget
+                and cost + self.generic_cost <= limit
             ):
                 # Its generic edits (up to two per letter that may follow) are queued as one
                 # batch at their common cost and position, and made only if the search gets
