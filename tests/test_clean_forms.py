@@ -13,7 +13,18 @@ import pytest
 
 from pipeline.clean._search import Forms, Trie
 from pipeline.clean.corrector import Settings, correct
-from pipeline.clean.forms import ALONE, BEGIN, END, MIDDLE, FormsError, parse_aff, read_apart, word_forms
+from pipeline.clean.forms import (
+    ALONE,
+    BEGIN,
+    END,
+    MIDDLE,
+    FormsError,
+    break_points,
+    may_be_read,
+    parse_aff,
+    read_apart,
+    word_forms,
+)
 from pipeline.clean.index import load_forms, load_index
 from pipeline.clean.lexicon import hunspell_dictionary, hunspell_files
 from tests.conftest import DELARSRAPPORT, VERKSAMHETSPLAN
@@ -169,12 +180,25 @@ def test_the_sample_asks_hunspell_far_less_and_gets_the_same_answers(forms, monk
 
 def test_strings_hunspell_reads_apart_are_left_to_it():
     breaks = ("-", ".$", ":")
-    for text in ("2021", "hälso-", "a:b", "bl.a.", "t.ex.", "rock’n’roll", "lic. "):
+    for text in ("2021", "hälso-", ":a", "bl.a.", "t.ex.", "rock’n’roll", "lic. "):
         assert read_apart(text, breaks), text
-    for text in ("l(ommun", "s\\,årt", "psyl{rska", "al[", "meto.lcr", "är'ett"):
+    for text in ("a:b", "kommun-landsting", "l(ommun", "s\\,årt", "psyl{rska", "al[", "meto.lcr", "är'ett"):
         assert not read_apart(text, breaks), text
     assert read_apart("-bar", ("^-",)) and not read_apart("bar-bar", ("^-",))
     assert read_apart("bar-", ("-$",)) and not read_apart("bar-bar", ("-$",))
+
+
+def test_strings_with_break_patterns_inside_are_split_as_hunspell_splits_them():
+    breaks = ("-", ".$", ":")
+    words = {"kommun", "landsting", "region", "s"}
+    assert break_points("kommun:landsting-region", breaks) == [(16, 17), (6, 7)]
+    assert break_points(":kommun:", breaks) == []
+    for text in ("kommun:s", "kommun-landsting", "kommun:landsting-region", "kommun", "kommun-2021"):
+        assert may_be_read(text, words.__contains__, breaks), text
+    for text in ("kommun:lands", "psyki:rtridagarna", "kom(mun:s", "kommun:lands-tinget"):
+        assert not may_be_read(text, words.__contains__, breaks), text
+    # the string as a whole is a form: no split needed
+    assert may_be_read("ak-47:a", {"ak-47:a"}.__contains__, breaks)
 
 
 def test_no_string_with_other_characters_that_hunspell_accepts_is_ruled_out():
@@ -199,6 +223,19 @@ def test_no_string_with_other_characters_that_hunspell_accepts_is_ruled_out():
         strings.append(rng.choice((word, word.capitalize(), word.upper())))
     for form in odd[::7]:
         strings += [rng.choice(top) + form, form + rng.choice(top)]
+    # Words joined at the BREAK patterns, whole or with OCR debris in one of them: hunspell
+    # splits these and checks the parts (forms.may_be_read).
+    for _ in range(5_000):
+        parts = [rng.choice(top) for _ in range(rng.choice((2, 2, 3)))]
+        if rng.random() < 0.5:
+            k = rng.randrange(len(parts))
+            at = rng.randrange(len(parts[k]) + 1)
+            parts[k] = parts[k][:at] + rng.choice(debris) + parts[k][at:]
+        joined = parts[0]
+        for part in parts[1:]:
+            joined += rng.choice((":", "-", ":", "-", "--")) + part
+        strings.append(rng.choice((joined, joined.capitalize(), joined.upper())))
+    strings += [f"{word}:s" for word in top[:300:3]] + [f"{word}:{word}" for word in top[:200:5]]
     # What hunspell reads in ways of its own: numbers, trailing full stops, parts split at
     # its BREAK patterns (`-`, `:`).
     strings += ["2021", "3,5", "1-2", "12.30", "kommunen.", "Kommunen..", "kommun-landsting"]

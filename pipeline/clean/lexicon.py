@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pipeline.clean._search import Forms, Trie
 from pipeline.clean.dictionary import CORRECTIONS_DIR, DictionaryError, data_lines
-from pipeline.clean.forms import read_apart
+from pipeline.clean.forms import may_be_read
 
 LEXICON = CORRECTIONS_DIR / "lexicon.txt"
 HUNSPELL_PACKAGE = "hunspell-sv"
@@ -128,9 +128,9 @@ class Lexicon:
         """False when hunspell cannot accept it (forms.py)."""
         if self.forms is None:
             return True
-        if not lower.isalpha() and read_apart(lower, self.forms.breaks):
-            return True  # hunspell reads it in parts, as a number, ...: it is asked
-        return self.forms.possible(lower)
+        if lower.isalpha():
+            return self.forms.possible(lower)
+        return may_be_read(lower, self.forms.possible, self.forms.breaks)
 
     def case_fits(self, text: str, lower: str) -> bool:
         """`timrå` is not the name Timrå; any word may be capitalised or written in capitals."""
