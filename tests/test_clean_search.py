@@ -160,9 +160,14 @@ def test_a_trie_read_back_from_its_state_is_the_same_trie():
     table = Channel((Confusion("l<", "k", 0.2), Confusion("rn", "m", 0.3)))
     for text in ("l<ornrnun", "förbund", "kornrner"):
         assert table.read_back(text, again) == table.read_back(text, trie)
-    letters, nodes, frequency, parent = trie.state()
-    with pytest.raises(ValueError):
-        Trie.from_state((letters, nodes[:-1], frequency, parent))
+    letters, nodes, frequency, parent, codes = trie.state()
+    for broken in (
+        (letters, nodes[:-1], frequency, parent, codes),
+        (letters, nodes, frequency, parent, codes[:-1]),
+        (letters, nodes, frequency, parent),  # the state of the 12-byte nodes' layout
+    ):
+        with pytest.raises(ValueError):
+            Trie.from_state(broken)
 
 
 def test_a_lexicon_of_more_than_32_letters():

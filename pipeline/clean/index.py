@@ -39,10 +39,10 @@ from pipeline.clean.lexicon import (
 
 # Bump when the layout of the cached file changes. (A change in the size of a trie node
 # changes both caches' names by itself: TRIE_NODE_BYTES.)
-INDEX_FORMAT = 7
+INDEX_FORMAT = 8
 # The same for the cached word forms of hunspell's dictionary (forms.py), which do not
 # depend on the corrections/ data and are cached apart (about 40 MB, built in 3 s).
-FORMS_FORMAT = 3
+FORMS_FORMAT = 4
 PACKAGES = ("wordfreq", "hunspell-sv", "chunspell")
 # Real-word errors (`lör` for `för`, `alt` for `att`) are looked for among the readings of
 # at most this many of the context corpus's words, most frequent first. The corpus attests
