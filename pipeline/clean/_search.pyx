@@ -649,31 +649,31 @@ cdef class Search:
         self.compound_min_part = constants["COMPOUND_MIN_PART"]
         self.max_candidates = constants["MAX_CANDIDATES"]
 
-    cdef vector[int] steps(self, Trie trie, str token, bint drop_letters):
-        """For each position of the token, the index of its ways to read on in self.known.
+    cdef vector[int] steps(self, Trie trie, str token):
+        """For each position of the token, the index of its ways to read on in self.known,
+        -1 until the search first gets there (window_id): a search that finds no word
+        beginning as the token does never looks at most of its positions."""
+        if trie is not self.trie or self.known.size() > MAX_KNOWN_WINDOWS:
+            self.trie, self.window_ids = trie, ({}, {})
+            self.known.clear()
+        return vector[int](len(token), -1)
+
+    cdef int window_id(self, Trie trie, str token, Py_ssize_t at, bint drop_letters) except -1:
+        """The index in self.known of the ways to read on from token[at].
 
         Channel.steps, keeping only outputs spelt with the lexicon's letters. What can be
         read at a position depends only on the characters a confusion can span from there
         (self.reach), so each such window is worked out once and remembered.
         """
-        if trie is not self.trie or self.known.size() > MAX_KNOWN_WINDOWS:
-            self.trie, self.window_ids = trie, ({}, {})
-            self.known.clear()
-        cdef vector[int] ids = vector[int](len(token))
-        cdef Py_ssize_t i
-        cdef int found
+        window = token[at : at + self.reach]
         cdef dict window_ids = self.window_ids[drop_letters]
-        for i in range(len(token)):
-            window = token[i : i + self.reach]
-            known = window_ids.get(window)
-            if known is None:
-                found = <int>self.known.size()
-                self.known.push_back(self.window_steps(trie, window, drop_letters))
-                window_ids[window] = found
-            else:
-                found = known
-            ids[i] = found
-        return ids
+        known = window_ids.get(window)
+        if known is not None:
+            return known
+        cdef int found = <int>self.known.size()
+        self.known.push_back(self.window_steps(trie, window, drop_letters))
+        window_ids[window] = found
+        return found
 
     cdef vector[Step] window_steps(self, Trie trie, str window, bint drop_letters):
         cdef vector[Step] table
@@ -714,7 +714,7 @@ cdef class Search:
         cdef int max_generic = (
             (2 if n >= self.generic_edits_long_token else 1) if generic_edits else 0
         )
-        cdef vector[int] steps = self.steps(trie, token, generic_edits)
+        cdef vector[int] steps = self.steps(trie, token)
         cdef vector[char] is_stop = vector[char](n + 1, 0)
         for stop in stops:
             is_stop[stop] = 1
@@ -796,6 +796,8 @@ cdef class Search:
                         frontier.offer(grown, budget + 1.0)
             if i == n:
                 continue
+            if steps[i] < 0:
+                steps[i] = self.window_id(trie, token, i, generic_edits)
             for k in range(<int>self.known[steps[i]].size()):
                 step = &self.known[steps[i]][k]
                 grown.cost = cost + step.cost
