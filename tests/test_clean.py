@@ -1,3 +1,4 @@
+import random
 from pathlib import Path
 
 import pytest
@@ -6,7 +7,7 @@ from models.document import Correction, Document
 from pipeline import clean, ingest
 from pipeline.clean import apply_corrections, clean_document, raw_to_clean
 from pipeline.clean.channel import parse_confusions
-from pipeline.clean.corrector import MIN_CONFIDENCE, TOKEN_FIXES_ENV, Settings, correct
+from pipeline.clean.corrector import MIN_CONFIDENCE, TOKEN_FIXES_ENV, Settings, correct, overlap_test
 from pipeline.clean.dictionary import DictionaryError, load_token_fixes, parse_token_fixes
 from pipeline.clean.lexicon import fold, parse_lexicon
 from pipeline.clean.rejoin import parse_year_context
@@ -376,3 +377,24 @@ def test_best_path_skips_a_position_no_path_reaches():
     ]
     path = best_path(3, edges, lambda word, previous: -1.0, "<s>")
     assert [choice.option.text for choice in path] == ["ab", "c"]
+
+
+def test_overlap_test_agrees_with_a_scan_of_every_span():
+    # Stray apostrophes are dropped where a correction already covers them: the bisection
+    # must find exactly the overlaps a scan finds, for touching, nested and overlapping spans.
+    rng = random.Random(11)
+
+    def span(start: int, end: int) -> Correction:
+        return Correction(start=start, end=end, original="x", corrected="y", rule="confusion", confidence=1.0)
+
+    for _ in range(300):
+        taken = []
+        for _ in range(rng.randrange(0, 12)):
+            start = rng.randrange(0, 60)
+            taken.append(span(start, start + rng.randrange(1, 9)))
+        overlaps = overlap_test(taken)
+        for start in range(0, 70):
+            for length in (1, 2, 5):
+                probe = span(start, start + length)
+                scan = any(c.start < probe.end and probe.start < c.end for c in taken)
+                assert overlaps(probe) == scan, (taken, probe)

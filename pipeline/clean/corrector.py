@@ -21,7 +21,9 @@ reported, not guessed.
 from __future__ import annotations
 
 import bisect
+import itertools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,6 +132,19 @@ def stray_apostrophes(raw: str, tokens: list[Token]) -> list[Correction]:
     return found
 
 
+def overlap_test(taken: list[Correction]) -> Callable[[Correction], bool]:
+    """correction -> does it overlap one of `taken`? (A bisection, not a scan of them all.)"""
+    spans = sorted((c.start, c.end) for c in taken)
+    starts = [start for start, _ in spans]
+    reach = list(itertools.accumulate((end for _, end in spans), max))  # furthest end so far
+
+    def overlaps(correction: Correction) -> bool:
+        before = bisect.bisect_left(starts, correction.end)  # spans starting before it ends
+        return before > 0 and reach[before - 1] > correction.start
+
+    return overlaps
+
+
 def runs(tokens: list[Token]) -> list[tuple[int, int]]:
     """Token index ranges between blank lines and page breaks."""
     bounds, start = [], 0
@@ -186,6 +201,11 @@ def correct(raw: str, settings: Settings | None = None) -> Result:
         windows.setdefault(first, []).append(stop)
     transition = transition_function(index)
     window_firsts = sorted(windows)
+    # forced_before[i]: how many of tokens[:i] a fixed span or a year took (windows over one
+    # are dropped).
+    forced_before = [0]
+    for i in range(len(tokens)):
+        forced_before.append(forced_before[-1] + (i in forced))
 
     for run_start, run_stop in runs(tokens):
         edges = []
@@ -206,7 +226,7 @@ def correct(raw: str, settings: Settings | None = None) -> Result:
             stops = [
                 stop
                 for stop in windows[first]
-                if stop <= run_stop and not any(i in forced for i in range(first, stop))
+                if stop <= run_stop and forced_before[stop] == forced_before[first]
             ]
             if not stops:
                 continue
@@ -235,10 +255,8 @@ def correct(raw: str, settings: Settings | None = None) -> Result:
                     )
                 )
     if noise >= REALWORD_MIN_NOISE:
-        taken = [(c.start, c.end) for c in corrections]
-        corrections += [
-            c for c in stray_apostrophes(raw, tokens) if not any(a < c.end and c.start < b for a, b in taken)
-        ]
+        overlaps = overlap_test(corrections)
+        corrections += [c for c in stray_apostrophes(raw, tokens) if not overlaps(c)]
     corrections.sort(key=lambda c: c.start)
     words = sum(t.is_word for t in tokens)
     return Result(corrections, doubtful_amounts(raw), noise, loss, words)
