@@ -720,7 +720,7 @@ cdef class Search:
             is_stop[stop] = 1
         cdef int stop_count = len(stops), cut = 0
         found = {stop: {} for stop in stops}
-        cutoff = {}
+        cdef vector[char] is_cut = vector[char](n + 1, 0)  # the stop has its cut-off
         cdef double highest_cutoff = -1.0
         # What a new state may cost: the budget, and once every stop has its cut-off, the
         # highest of them. The search ends at the first state dearer than that, so such a
@@ -757,8 +757,8 @@ cdef class Search:
                 readings = found[i]
                 if state.prefix == 0:
                     readings.setdefault(out, (cost, 0.0))
-                    if i not in cutoff:
-                        cutoff[i] = cost + self.margin
+                    if not is_cut[i]:
+                        is_cut[i] = 1
                         cut += 1
                         highest_cutoff = max(highest_cutoff, cost + self.margin)
                         if cut == stop_count:
@@ -776,8 +776,8 @@ cdef class Search:
                         and cost <= old[0] + self.margin
                     ):
                         readings[out] = (old[0] if old else cost, rarest)
-                        if i not in cutoff:
-                            cutoff[i] = cost + self.margin
+                        if not is_cut[i]:
+                            is_cut[i] = 1
                             cut += 1
                             highest_cutoff = max(highest_cutoff, cost + self.margin)
                             if cut == stop_count:
@@ -827,6 +827,9 @@ cdef class Search:
                 frontier.push(state)
         result = {}
         for stop, readings in found.items():
+            if not readings:  # most stops of most searches
+                result[stop] = []
+                continue
             ranked = sorted(readings.items(), key=lambda item: item[1][0])[: self.max_candidates]
             result[stop] = [(word, c, chain_frequency) for word, (c, chain_frequency) in ranked]
         return result
