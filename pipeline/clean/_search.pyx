@@ -256,9 +256,9 @@ cdef extern from *:
         SearchState pop() {
             Bucket& bucket = buckets.back();
             std::vector<Queued>& items = bucket.items;
-            if (!bucket.heaped) {
-                for (size_t at = items.size() / 4 + 1; at-- > 0;)
-                    if (at < items.size()) sift_down(items, at, items[at]);
+            if (!bucket.heaped) {  // Floyd's heapify, from the last entry with children up
+                if (items.size() > 1)
+                    for (size_t at = (items.size() - 2) / 4 + 1; at-- > 0;) sift_down(items, at, items[at]);
                 bucket.heaped = true;
             }
             SearchState s = pool[items[0].index];
