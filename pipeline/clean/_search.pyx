@@ -737,6 +737,7 @@ cdef class Search:
         frontier.offer(state, 1.0)
         cdef int expansions = 0, i, node, k, child
         cdef double cost, total, frequency, part_frequency, rarest
+        cdef bint read
         cdef Step* step
         while not frontier.empty() and expansions < max_expansions:
             state = frontier.pop()
@@ -755,14 +756,10 @@ cdef class Search:
             if is_stop[i] and part_frequency >= 0.0:
                 out = trie.decode(frontier.out(state))
                 readings = found[i]
+                read = False  # a reading of this stop was kept
                 if state.prefix == 0:
                     readings.setdefault(out, (cost, 0.0))
-                    if not is_cut[i]:
-                        is_cut[i] = 1
-                        cut += 1
-                        highest_cutoff = max(highest_cutoff, cost + self.margin)
-                        if cut == stop_count:
-                            limit = min(budget, highest_cutoff)
+                    read = True
                 elif state.partlen >= self.compound_min_part:
                     # The same chain may be cut in several places: keep its most plausible cut.
                     old = readings.get(out)
@@ -776,12 +773,13 @@ cdef class Search:
                         and cost <= old[0] + self.margin
                     ):
                         readings[out] = (old[0] if old else cost, rarest)
-                        if not is_cut[i]:
-                            is_cut[i] = 1
-                            cut += 1
-                            highest_cutoff = max(highest_cutoff, cost + self.margin)
-                            if cut == stop_count:
-                                limit = min(budget, highest_cutoff)
+                        read = True
+                if read and not is_cut[i]:
+                    is_cut[i] = 1
+                    cut += 1
+                    highest_cutoff = max(highest_cutoff, cost + self.margin)
+                    if cut == stop_count:
+                        limit = min(budget, highest_cutoff)
             if compounds and state.partlen >= self.compound_min_part:
                 # a part may end in the linking s of a compound (`försäkrings|center`)
                 frequency = max(part_frequency, 0.0)
