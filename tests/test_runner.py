@@ -22,6 +22,7 @@ from models.tables import TABLES
 from pipeline.export import manifest
 from pipeline.export.parquet import MANIFEST
 from pipeline.options import Options
+from pipeline.runner import warm
 from pipeline.runner.batch import run_batch
 from pipeline.runner.dask_executor import DaskExecutor
 from pipeline.runner.executors import SerialExecutor
@@ -200,6 +201,27 @@ def test_dask_local_cluster_gives_the_same_dataset_as_serial(tmp_path):
     result = convert(files, tmp_path / "dask", DaskExecutor(workers=2))
     assert result.converted == 4 and result.failed == 0
     assert_same_dataset(tmp_path / "serial", tmp_path / "dask")
+
+
+def collector_state() -> tuple[tuple[int, ...], int]:
+    import gc
+
+    return gc.get_threshold(), gc.get_freeze_count()
+
+
+def test_a_dask_worker_is_readied_at_its_first_file_as_a_pool_worker_is(tmp_path):
+    # warm.settle: the pool workers' collector policy, and the load, frozen.
+    [path] = make_inputs(tmp_path / "in", 1)
+    with DaskExecutor(workers=1) as executor:
+        executor.start()
+        [(before, frozen_before)] = executor.client.run(collector_state).values()
+        executor.submit(0, path, Options())
+        _, result = executor.next_result()
+        [(after, frozen_after)] = executor.client.run(collector_state).values()
+    assert [summary.status for summary in result.summaries] == ["ok"]
+    assert tuple(before) != warm.WORKER_GC_THRESHOLDS and frozen_before == 0
+    assert tuple(after) == warm.WORKER_GC_THRESHOLDS
+    assert frozen_after > 100_000  # the worker and the load: index, hunspell, spaCy
 
 
 def test_local_pool_gives_the_same_dataset_as_serial(tmp_path):

@@ -36,12 +36,6 @@ from pipeline.runner.work import FileResult, convert_file, failed_result
 
 # Seconds a stopping worker gets to exit by itself before it is killed.
 STOP_GRACE_SECONDS = 2.0
-# A worker's garbage collector runs a young collection after this many allocations, not
-# Python's 700 (and its older ones less often): the corrector's memo grows by thousands of
-# objects per document, all of which the default thresholds scanned again and again. In a
-# warm process the first pass over the text samples took 0.73-0.77 s against 0.86-0.88 s.
-# Almost everything is freed by reference counting; the collections still run.
-WORKER_GC_THRESHOLDS = (10_000, 50, 50)
 
 
 @dataclasses.dataclass
@@ -213,7 +207,7 @@ def worker_main(conn: Connection, task, capacity: int, busy_count) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     os.setpgid(0, 0)  # a group of its own, so stopping it stops the Tesseract it runs
     warm.enable()  # what cleaning and extracting need loads while Tesseract reads
-    gc.set_threshold(*WORKER_GC_THRESHOLDS)
+    gc.set_threshold(*warm.WORKER_GC_THRESHOLDS)
     lock = threading.Lock()
 
     def send(message: tuple) -> None:
