@@ -13,11 +13,11 @@ def observing_task(path: Path, options: Options):
     first waited for it), how often the corrector's index and hunspell were loaded, and
     which of pandas and pyarrow the worker has imported."""
     from pipeline.clean.index import index_for
-    from pipeline.clean.lexicon import hunspell_dictionary
+    from pipeline.clean.lexicon import hunspell_reads
     from pipeline.runner import warm
 
     result = convert_file(path, options)
-    loads = (index_for.cache_info().misses, hunspell_dictionary.cache_info().misses)
+    loads = (index_for.cache_info().misses, hunspell_reads())
     imported = [module for module in ("pandas", "pyarrow") if module in sys.modules]
     return warm.began_at - warm.first_wait_at, loads, result.summaries[0].status, imported
 

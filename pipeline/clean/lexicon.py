@@ -1,8 +1,9 @@
 """What the corrector knows about Swedish words: which strings are words, how common they are.
 
 Three sources, each doing what it is good at:
-  - hunspell-sv (via chunspell) decides validity, including the open-ended compounds Swedish
-    builds (`styrelsesammanträden`, `rehabiliteringsområdet` are words, `lörbundets` is not);
+  - hunspell-sv (through libhunspell, speller.py) decides validity, including the
+    open-ended compounds Swedish builds (`styrelsesammanträden`, `rehabiliteringsområdet`
+    are words, `lörbundets` is not);
   - wordfreq gives frequencies; its 340k Swedish entries include OCR-ish folded forms
     (`forbundet`, `nagot`), so an entry only becomes a candidate word if hunspell accepts it;
   - corrections/lexicon.txt adds the domain's names and vocabulary (Härnösand, insatsägare).
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +26,7 @@ from pathlib import Path
 from pipeline.clean._search import Forms, Trie
 from pipeline.clean.dictionary import CORRECTIONS_DIR, DictionaryError, data_lines
 from pipeline.clean.forms import may_be_read
+from pipeline.clean.speller import Speller
 
 LEXICON = CORRECTIONS_DIR / "lexicon.txt"
 HUNSPELL_PACKAGE = "hunspell-sv"
@@ -75,12 +78,47 @@ def hunspell_files() -> tuple[Path, Path]:
     raise FileNotFoundError(f"{HUNSPELL_PACKAGE} is installed without {HUNSPELL_NAME}.dic")
 
 
-@lru_cache(maxsize=1)
-def hunspell_dictionary():
-    from hunspell import Hunspell  # chunspell's module; imported only when cleaning
+# hunspell's dictionary: read once per process, in a thread of its own (start_hunspell).
+_reading: threading.Thread | None = None
+_read: list = []  # the Speller, or what reading it raised
+_start = threading.Lock()
 
-    dic, _ = hunspell_files()
-    return Hunspell(HUNSPELL_NAME, hunspell_data_dir=str(dic.parent))
+
+def start_hunspell() -> None:
+    """Begin reading hunspell's dictionary in a thread: it runs outside the interpreter lock
+    (speller.py), so the caller goes on loading meanwhile. hunspell_dictionary() waits."""
+    global _reading
+    with _start:
+        if _reading is None:
+            _reading = threading.Thread(target=read_hunspell, name="finsam-hunspell", daemon=True)
+            _reading.start()
+
+
+def read_hunspell() -> None:
+    try:
+        dic, aff = hunspell_files()
+        _read.append(Speller(aff, dic))
+    except Exception as exc:  # raised again to whoever asks for the dictionary
+        _read.append(exc)
+
+
+def hunspell_reads() -> int:
+    """How often this process (or the one it was forked from) read the dictionary: once at most."""
+    return len(_read)
+
+
+def hunspell_dictionary() -> Speller:
+    if not _read:
+        start_hunspell()
+        _reading.join()
+        if not _read:  # the reading thread was lost to a fork: read here
+            with _start:
+                if not _read:
+                    read_hunspell()
+    found = _read[0]
+    if isinstance(found, Exception):
+        raise found
+    return found
 
 
 @dataclass

@@ -2,8 +2,9 @@
 
 The forkserver imports the pipeline once (about 0.25 s) before it forks the first worker.
 What cleaning and extracting need besides (the corrector's index, hunspell, spaCy: about
-0.8 s more) it loads too when no file of the batch can need Tesseract: every worker then
-starts with it, and two workers share one load.
+0.6 s more, hunspell's dictionary read in a thread meanwhile) it loads too when no file of
+the batch can need Tesseract: every worker then starts with it, and two workers share one
+load.
 
 A batch that holds PDFs or images has the forkserver import their readers instead
 (READERS: pdfplumber, PDFium, numpy: 0.15 s), which each of its workers needs

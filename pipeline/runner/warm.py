@@ -46,9 +46,10 @@ _done = False  # loaded (or tried) in this process, or in the forkserver it was 
 _loading: threading.Thread | None = None
 _starting = threading.Lock()  # the page fan-out's lanes may all call start() at once
 # Seconds a load begun as Tesseract starts waits first. Its first steps (unmarshalling the
-# index, reading hunspell's dictionary) hold the interpreter for tenths of a second at a
-# time, and begun at once they held back the worker's launch of Tesseract by as much: 0.21
-# and 0.27 s on a one-page scan. Saving the page and launching take a few milliseconds.
+# index; reading hunspell's dictionary did too, before speller.py) hold the interpreter for
+# tenths of a second at a time, and begun at once they held back the worker's launch of
+# Tesseract by as much: 0.21 and 0.27 s on a one-page scan. Saving the page and launching
+# take a few milliseconds.
 LAUNCH_SECONDS = 0.05
 # When the load began, and when a stage first waited for it (time.monotonic()).
 began_at: float | None = None
@@ -57,9 +58,13 @@ first_wait_at: float | None = None
 
 def warm_up() -> None:
     from pipeline.clean.index import load_index
-    from pipeline.clean.lexicon import hunspell_dictionary
+    from pipeline.clean.lexicon import hunspell_dictionary, start_hunspell
     from pipeline.segment.furniture import load_rules
     from pipeline.segment.templates import load_templates
+
+    # hunspell reads its dictionary in a thread, outside the interpreter lock, while this
+    # one loads the rest (speller.py).
+    start_hunspell()
 
     # The load makes hundreds of thousands of objects (the index's tables, spaCy's
     # registries) and next to no garbage: with the collector off meanwhile it took
@@ -68,7 +73,6 @@ def warm_up() -> None:
     gc.disable()
     try:
         load_index()
-        hunspell_dictionary().spell("samordningsförbundet")
         load_templates()
         load_rules()
         with contextlib.suppress(ImportError, AttributeError):
@@ -76,6 +80,9 @@ def warm_up() -> None:
 
             organisations.pipeline()
     finally:
+        # Wait for hunspell (its thread would not survive a fork; a failure shows on first use).
+        with contextlib.suppress(Exception):
+            hunspell_dictionary().spell("samordningsförbundet")
         # What is loaded now lives as long as the process: the garbage collector need not
         # scan it again (in workers forked from the forkserver, scanning would also write to
         # every page they share with it).
