@@ -239,8 +239,8 @@ LOAD_CODE = """
 import json, time
 t = time.perf_counter()
 from pipeline.clean.index import load_index
-from pipeline.clean.lexicon import hunspell_dictionary
-load_index(); hunspell_dictionary()
+from pipeline.clean.lexicon import hunspell_dictionary, start_hunspell
+start_hunspell(); load_index(); hunspell_dictionary()  # as workers load them (warm.py)
 print(json.dumps({"seconds": time.perf_counter() - t}))
 """
 # Peak memory from /proc (VmHWM): unlike ru_maxrss it is not inherited from the forking parent.

@@ -78,7 +78,8 @@ def hunspell_files() -> tuple[Path, Path]:
     raise FileNotFoundError(f"{HUNSPELL_PACKAGE} is installed without {HUNSPELL_NAME}.dic")
 
 
-# hunspell's dictionary: read once per process, in a thread of its own (start_hunspell).
+# hunspell's dictionary: read once per process, by its first caller, or ahead of it in a
+# thread of its own (start_hunspell).
 _reading: threading.Thread | None = None
 _read: list = []  # the Speller, or what reading it raised
 _start = threading.Lock()
@@ -86,10 +87,13 @@ _start = threading.Lock()
 
 def start_hunspell() -> None:
     """Begin reading hunspell's dictionary in a thread: it runs outside the interpreter lock
-    (speller.py), so the caller goes on loading meanwhile. hunspell_dictionary() waits."""
+    (speller.py), so the caller goes on loading meanwhile. hunspell_dictionary() waits.
+
+    The thread's 26 MB go into an arena of glibc's own, where they cannot reuse what the
+    caller's load frees meanwhile: warm.py hands that back when the load is done."""
     global _reading
     with _start:
-        if _reading is None:
+        if _reading is None and not _read:
             _reading = threading.Thread(target=read_hunspell, name="finsam-hunspell", daemon=True)
             _reading.start()
 
@@ -109,12 +113,11 @@ def hunspell_reads() -> int:
 
 def hunspell_dictionary() -> Speller:
     if not _read:
-        start_hunspell()
-        _reading.join()
-        if not _read:  # the reading thread was lost to a fork: read here
-            with _start:
-                if not _read:
-                    read_hunspell()
+        if _reading is not None:
+            _reading.join()
+        with _start:
+            if not _read:  # not begun (read here, not in a thread of its own), or its thread
+                read_hunspell()  # was lost to a fork
     found = _read[0]
     if isinstance(found, Exception):
         raise found
