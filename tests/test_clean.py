@@ -1,3 +1,4 @@
+import marshal
 import random
 from pathlib import Path
 
@@ -398,3 +399,22 @@ def test_overlap_test_agrees_with_a_scan_of_every_span():
                 probe = span(start, start + length)
                 scan = any(c.start < probe.end and probe.start < c.end for c in taken)
                 assert overlaps(probe) == scan, (taken, probe)
+
+
+def test_a_damaged_cache_file_is_refused_and_built_again(tmp_path, monkeypatch):
+    # Cache files are read through a memory map (index.read_marshal): an empty or cut-off
+    # one fails as a copied one did, and the word forms are built and written again.
+    good = tmp_path / "good.marshal"
+    good.write_bytes(marshal.dumps((1, "två", b"\x00" * 1000)))
+    assert clean.index.read_marshal(good) == (1, "två", b"\x00" * 1000)
+    (tmp_path / "cut.marshal").write_bytes(good.read_bytes()[:-10])
+    with pytest.raises((EOFError, ValueError)):
+        clean.index.read_marshal(tmp_path / "cut.marshal")
+    monkeypatch.setenv("FINSAM_CACHE_DIR", str(tmp_path / "cache"))
+    forms = clean.index.load_forms.__wrapped__()  # builds the cache
+    [path] = (tmp_path / "cache").glob("clean-forms-*.marshal")
+    path.write_bytes(b"")
+    again = clean.index.load_forms.__wrapped__()
+    assert path.stat().st_size > 1_000_000
+    assert again.possible("samordningsförbundet") and forms.possible("samordningsförbundet")
+    assert not again.possible("lörbundets")
