@@ -90,7 +90,7 @@ def start_hunspell() -> None:
     (speller.py), so the caller goes on loading meanwhile. hunspell_dictionary() waits.
 
     The thread's 26 MB go into an arena of glibc's own, where they cannot reuse what the
-    caller's load frees meanwhile: warm.py hands that back when the load is done."""
+    caller frees meanwhile; the index, read through a memory map, frees little."""
     global _reading
     with _start:
         if _reading is None and not _read:

@@ -28,7 +28,6 @@ worker (the serial executor, `finsam text`) nothing is loaded ahead.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import threading
 import time
@@ -90,16 +89,6 @@ def warm_up() -> None:
         gc.freeze()
         if collecting:
             gc.enable()
-        release_free_heap()
-
-
-def release_free_heap() -> None:
-    """Hand back to the system the heap the load freed but glibc keeps (the cached index's
-    bytes, read and copied): 10 MB of a warmed-up process, and 35 MB when hunspell reads
-    its dictionary beside the load (in a thread, so into an arena of its own, where it
-    cannot reuse what the load freed). A few milliseconds; nothing where there is no glibc."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def quietly(delay: float = 0.0) -> None:
