@@ -538,6 +538,12 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
 
+def against(ratio: float, target: float) -> str:
+    """The ratio with the decimals that show which side of its target it falls on (1.104x,
+    not 1.10x, against a target of 1.10x)."""
+    return f"{ratio:.2f}x" if round(ratio, 2) != target else f"{ratio:.3f}x"
+
+
 def target_lines(results: dict) -> list[str]:
     runs, loads = results["runs"], results["workloads"]
     lines = []
@@ -554,7 +560,8 @@ def target_lines(results: dict) -> list[str]:
     scan_ratio = runs[("scanned", 1)].seconds / plain_ocr(results, 1)
     steady = (runs[("scanned", 1)].seconds - results["startup"].seconds) / plain_ocr(results, 1)
     lines.append(
-        f"- scanned PDF within {TARGET_SCAN_RATIO:.2f}x of pdftoppm + plain Tesseract: {scan_ratio:.2f}x "
+        f"- scanned PDF within {TARGET_SCAN_RATIO:.2f}x of pdftoppm + plain Tesseract: "
+        f"{against(scan_ratio, TARGET_SCAN_RATIO)} "
         f"({verdict(scan_ratio <= TARGET_SCAN_RATIO)}); {steady:.2f}x without the "
         f"{results['startup'].seconds:.1f} s a run takes to start (converting one small text file)"
     )
@@ -578,7 +585,8 @@ def target_lines(results: dict) -> list[str]:
         claim = f"2 workers ≥ {TARGET_SPEEDUP}x one" if scanned else "2 workers against one"
         judged = f" ({verdict(speedup >= TARGET_SPEEDUP)})" if scanned else ""
         aside = "" if scanned else f" (no target: the {TARGET_SPEEDUP}x is set for scanned PDFs)"
-        lines.append(f"- {what}: {claim}: {speedup:.2f}x{judged}; {steady:.2f}x without the start-up{aside}")
+        shown = against(speedup, TARGET_SPEEDUP)
+        lines.append(f"- {what}: {claim}: {shown}{judged}; {steady:.2f}x without the start-up{aside}")
     rerun = results["rerun"].seconds
     lines.append(
         f"- re-run of samples/ with nothing changed under {TARGET_RERUN_SECONDS:g} s: {rerun:.2f} s, "
