@@ -40,11 +40,11 @@ import time
 WORKER_GC_THRESHOLDS = (10_000, 50, 50)
 
 _enabled = False
-_settled = False  # settle() has run in this process
-_settling = threading.Lock()  # a Dask worker with several threads may start files at once
 _done = False  # loaded (or tried) in this process, or in the forkserver it was forked from
 _loading: threading.Thread | None = None
-_starting = threading.Lock()  # the page fan-out's lanes may all call start() at once
+# The page fan-out's lanes may all call start() at once, and a Dask worker with several
+# threads settle().
+_starting = threading.Lock()
 # Seconds a load begun as Tesseract starts waits first. Its first steps (unmarshalling the
 # index; reading hunspell's dictionary did too, before speller.py) hold the interpreter for
 # tenths of a second at a time, and begun at once they held back the worker's launch of
@@ -105,14 +105,14 @@ def settle() -> None:
     The collector policy, then the load, frozen: objects alive at that moment are never
     collected again (the worker's own and the load, which lives as long as the process).
     """
-    global _settled, _done
-    with _settling:
-        if _settled:
+    global _done
+    with _starting:
+        if _done:
             return
         gc.set_threshold(*WORKER_GC_THRESHOLDS)
         with contextlib.suppress(Exception):
             warm_up()
-        _done = _settled = True
+        _done = True
 
 
 def enable() -> None:
