@@ -16,7 +16,6 @@ answers are memoised.
 
 from __future__ import annotations
 
-import importlib.metadata
 import re
 import threading
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from pathlib import Path
 from pipeline.clean._search import Forms, Trie
 from pipeline.clean.dictionary import CORRECTIONS_DIR, DictionaryError, data_lines
 from pipeline.clean.forms import may_be_read
-from pipeline.clean.speller import Speller
+from pipeline.clean.speller import Speller, package_file
 
 LEXICON = CORRECTIONS_DIR / "lexicon.txt"
 HUNSPELL_PACKAGE = "hunspell-sv"
@@ -70,12 +69,9 @@ def load_domain_words(path: Path = LEXICON) -> tuple[str, ...]:
 
 def hunspell_files() -> tuple[Path, Path]:
     """sv_SE.dic and sv_SE.aff as installed by the hunspell-sv package."""
-    dist = importlib.metadata.distribution(HUNSPELL_PACKAGE)
-    for entry in dist.files or []:
-        if entry.name == f"{HUNSPELL_NAME}.dic":
-            dic = Path(str(dist.locate_file(entry))).resolve()
-            return dic, dic.with_suffix(".aff")
-    raise FileNotFoundError(f"{HUNSPELL_PACKAGE} is installed without {HUNSPELL_NAME}.dic")
+    name = f"{HUNSPELL_NAME}.dic"
+    dic = package_file(HUNSPELL_PACKAGE, name, lambda found: found == name)
+    return dic, dic.with_suffix(".aff")
 
 
 # hunspell's dictionary: read once per process, by its first caller, or ahead of it in a

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import importlib.metadata
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,13 +24,21 @@ from pathlib import Path
 LIBRARY_PACKAGE = "chunspell"
 
 
+def package_file(package: str, what: str, matches: Callable[[str], bool]) -> Path:
+    """The first file the installed `package` holds whose name `matches`."""
+    dist = importlib.metadata.distribution(package)
+    for entry in dist.files or []:
+        if matches(entry.name):
+            return Path(str(dist.locate_file(entry))).resolve()
+    raise FileNotFoundError(f"{package} is installed without {what}")
+
+
 @lru_cache(maxsize=1)
 def library_path() -> Path:
-    dist = importlib.metadata.distribution(LIBRARY_PACKAGE)
-    for entry in dist.files or []:
-        if entry.name.startswith("libhunspell") and ".so" in entry.name:
-            return Path(str(dist.locate_file(entry))).resolve()
-    raise FileNotFoundError(f"{LIBRARY_PACKAGE} is installed without libhunspell")
+    def matches(name: str) -> bool:
+        return name.startswith("libhunspell") and ".so" in name
+
+    return package_file(LIBRARY_PACKAGE, "libhunspell", matches)
 
 
 @lru_cache(maxsize=1)
