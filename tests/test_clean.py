@@ -7,7 +7,7 @@ import pytest
 
 from models.document import Correction, Document
 from pipeline import clean, ingest
-from pipeline.clean import apply_corrections, clean_document, raw_to_clean
+from pipeline.clean import apply_corrections, clean_document, corrector, raw_to_clean
 from pipeline.clean.channel import parse_confusions
 from pipeline.clean.corrector import MIN_CONFIDENCE, TOKEN_FIXES_ENV, Settings, correct, overlap_test
 from pipeline.clean.dictionary import DictionaryError, load_token_fixes, parse_token_fixes
@@ -426,9 +426,9 @@ def test_a_damaged_cache_file_is_refused_and_built_again(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("path", [DELARSRAPPORT, VERKSAMHETSPLAN, SLUTRAPPORTER])
 def test_a_pass_leaves_no_reference_cycles(path):
-    # A pass should free all it makes by reference counting: cyclic garbage waits for the
-    # collector, which rescans everything young to find it. Texts never seen (hunspell
-    # asked afresh), mangled, stripped of å/ä/ö and clean.
+    # correct() pauses the garbage collector (corrector.collector_paused), which is only
+    # harmless while a pass frees all it makes by reference counting. Texts never seen
+    # (hunspell asked afresh), mangled, stripped of å/ä/ö and clean.
     raw = path.read_text(encoding="utf-8")
     correct(raw, Settings())  # what loads once (the index, caches of the data files)
     clean.index.load_index().forget(verdicts=True)
@@ -440,3 +440,35 @@ def test_a_pass_leaves_no_reference_cycles(path):
     finally:
         gc.enable()
 
+
+def test_the_collector_is_paused_while_correcting_and_left_as_found(monkeypatch):
+    seen = []
+    split = corrector.split_tokens
+
+    def watched(raw):
+        seen.append(gc.isenabled())
+        return split(raw)
+
+    monkeypatch.setattr(corrector, "split_tokens", watched)
+    assert gc.isenabled()
+    correct("Samordningslörbundel rcdovisar.", Settings())
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        correct("Styrelsen har sammanträtt.", Settings())
+        assert seen == [False, False] and not gc.isenabled()
+    finally:
+        gc.enable()
+    with corrector.collector_paused():
+        with corrector.collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # an inner block ends; an outer one is still under way
+    assert gc.isenabled()
+
+    def broken(raw):
+        raise RuntimeError("a pass fails")
+
+    monkeypatch.setattr(corrector, "split_tokens", broken)
+    with pytest.raises(RuntimeError):
+        correct("Styrelsen har sammanträtt.", Settings())
+    assert gc.isenabled()

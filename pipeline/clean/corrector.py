@@ -21,9 +21,12 @@ reported, not guessed.
 from __future__ import annotations
 
 import bisect
+import contextlib
+import gc
 import itertools
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +65,16 @@ NOISE_MARK_CONFIDENCE = 0.8
 # corrections/token_fixes.tsv (how the evaluation measures text the fixes were not
 # harvested from).
 TOKEN_FIXES_ENV = "FINSAM_CLEAN_TOKEN_FIXES"
+
+# The cyclic garbage collector is paused while a text is corrected (collector_paused). A pass
+# makes tens of thousands of lists, tuples and options and frees them by reference counting:
+# it makes no reference cycles (a test checks), so the collections its allocations set off
+# find nothing to free, yet they scan every young object, and now and then the whole heap
+# with the index. Paused, a pass over the mangled delårsrapport never seen took 5-8% less
+# CPU (in a process readied as a pool worker and in a plain one).
+_pauses = 0  # corrections under way (threads of a Dask worker may run several)
+_resume = False  # whether the collector ran before the first of them
+_pause_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -157,8 +170,31 @@ def runs(tokens: list[Token]) -> list[tuple[int, int]]:
     return bounds
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The garbage collector off for the block, and back as it was once the last block ends."""
+    global _pauses, _resume
+    with _pause_lock:
+        if _pauses == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()
+
+
 def correct(raw: str, settings: Settings | None = None) -> Result:
-    settings = settings or settings_from_environment()
+    """The corrections of a raw text (see the module's docstring)."""
+    with collector_paused():
+        return correct_text(raw, settings or settings_from_environment())
+
+
+def correct_text(raw: str, settings: Settings) -> Result:
     index = load_index(settings.corpus)
     lexicon = index.lexicon
     tokens = split_tokens(raw)
