@@ -33,7 +33,6 @@ def package_file(package: str, what: str, matches: Callable[[str], bool]) -> Pat
     raise FileNotFoundError(f"{package} is installed without {what}")
 
 
-@lru_cache(maxsize=1)
 def library_path() -> Path:
     def matches(name: str) -> bool:
         return name.startswith("libhunspell") and ".so" in name
