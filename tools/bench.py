@@ -17,8 +17,8 @@ set against a baseline measured in the same run on the same machine:
 
 Each finsam run and plain-Tesseract run is repeated and the fastest kept (REPEATS): on a
 shared machine the other work only ever adds time. Runs that are set against each other are
-interleaved, round by round (the text and born-digital runs; the scanned runs and plain
-Tesseract): this machine's speed drifts by 10-30% within minutes, and measured in blocks
+interleaved, round by round, every other round in reverse order (the text and born-digital
+runs; the scanned runs and plain Tesseract): this machine's speed drifts by 10-30% within minutes, and measured in blocks
 minutes apart, the scanned run and the plain Tesseract it is compared with could land in a
 slow and a fast spell (one bench took 37.5 s for finsam's scanned run, where the one before
 took 32.5 s, against 28.8 and 28.2 s of plain Tesseract measured some minutes later).
@@ -280,10 +280,13 @@ def fastest(repeats: int, measure: Callable[[], Run]) -> Run:
 def interleaved(measures: dict[object, tuple[int, str, Callable[[], Run]]]) -> dict[object, list[Run]]:
     """The runs of each measure {key: (repeats, label, measure)}, in round order, made in
     rounds: each round runs every measure that has repeats left once, so all of them meet
-    the machine in the same spells."""
+    the machine in the same spells. Every other round runs them in reverse order: a drift
+    of the machine's speed within a round then favours each measure as often as it
+    disfavours it."""
     runs: dict[object, list[Run]] = {key: [] for key in measures}
     for round_ in range(max(repeats for repeats, _, _ in measures.values())):
-        for key, (repeats, label, measure) in measures.items():
+        order = list(measures.items())
+        for key, (repeats, label, measure) in order[::-1] if round_ % 2 else order:
             if round_ >= repeats:
                 continue
             print(f"{label}, round {round_ + 1} of {repeats} ...", file=sys.stderr, flush=True)
