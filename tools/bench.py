@@ -18,10 +18,11 @@ set against a baseline measured in the same run on the same machine:
 Each finsam run and plain-Tesseract run is repeated and the fastest kept (REPEATS): on a
 shared machine the other work only ever adds time. Runs that are set against each other are
 interleaved, round by round, every other round in reverse order (the text and born-digital
-runs; the scanned runs and plain Tesseract): this machine's speed drifts by 10-30% within minutes, and measured in blocks
-minutes apart, the scanned run and the plain Tesseract it is compared with could land in a
-slow and a fast spell (one bench took 37.5 s for finsam's scanned run, where the one before
-took 32.5 s, against 28.8 and 28.2 s of plain Tesseract measured some minutes later).
+runs; the scanned runs and plain Tesseract): this machine's speed drifts by 10-30% within
+minutes, and measured in blocks minutes apart, the scanned run and the plain Tesseract it
+is compared with could land in a slow and a fast spell (one bench took 37.5 s for finsam's
+scanned run, where the one before took 32.5 s, against 28.8 and 28.2 s of plain Tesseract
+measured some minutes later).
 A ratio that has a target (a scanned run against plain Tesseract, 2 workers against one) is
 judged on its median over the rounds, each round's ratio taken between the two runs of that
 round; the ratio of the fastest runs is shown beside it. The fastest of each alone could
