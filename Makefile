@@ -62,8 +62,10 @@ demo: setup
 test: setup test-deps
 	$(BIN)/python -m pytest
 
+# Every Python file of the project: the tools (bench, eval) and setup.py too.
 lint: setup
-	$(BIN)/ruff check pipeline models tests
+	$(BIN)/ruff check pipeline models tests tools setup.py
+	$(BIN)/ruff format --check pipeline models tests tools setup.py
 
 # Re-pin the whole dependency tree from pyproject.toml into requirements.lock.
 lock:
