@@ -15,8 +15,8 @@ set against a baseline measured in the same run on the same machine:
   several times slower); `ocrmypdf -l swe --sidecar` on the same PDFs when installed.
 - a re-run with nothing changed on samples/ (the incremental path), after a first run.
 
-Each finsam run and plain-Tesseract run is repeated and the fastest kept (REPEATS): on a
-shared machine the other work only ever adds time. Runs that are set against each other are
+Each finsam run and plain-Tesseract run is repeated (REPEATS) and the tables show the fastest:
+on a shared machine the other work only ever adds time. Runs that are set against each other are
 interleaved, round by round, every other round in reverse order (the text and born-digital
 runs; the scanned runs and plain Tesseract): this machine's speed drifts by 10-30% within
 minutes, and measured in blocks minutes apart, the scanned run and the plain Tesseract it
