@@ -299,11 +299,6 @@ def fastest_of(runs: dict[object, list[Run]]) -> dict[object, Run]:
     return {key: min(each, key=lambda run: run.seconds) for key, each in runs.items()}
 
 
-def round_ratios(numerator: list[float], denominator: list[float]) -> list[float]:
-    """numerator[r] / denominator[r] for each round both were measured in."""
-    return [a / b for a, b in zip(numerator, denominator, strict=False)]
-
-
 def render(pdfs: list[Path], folder: Path) -> tuple[list[Path], Run]:
     """The PDFs' pages as greyscale PGM images (pdftoppm's own format: quick to write)."""
     folder.mkdir()
@@ -563,7 +558,7 @@ def paired(results: dict, measure: tuple, baseline: tuple, render: bool = False)
     (timed once) is added to the baseline's (plain Tesseract reads pages rendered first)."""
     rounds = results["rounds"]
     extra = results["render_seconds"] if render else 0.0
-    return round_ratios(rounds[measure], [seconds + extra for seconds in rounds[baseline]])
+    return [a / (b + extra) for a, b in zip(rounds[measure], rounds[baseline], strict=True)]
 
 
 def spread(ratios: list[float], target: float) -> str:
