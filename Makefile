@@ -16,37 +16,34 @@ BENCH_APT_PACKAGES := ocrmypdf
 
 setup: system-deps $(STAMP)
 
-# Tesseract with Swedish data and poppler, via apt when missing (root), else say how.
+# Debian packages, installed with apt-get when missing (as root); else $(3) says how.
+# $(1): a shell test that they are there; $(2): the packages.
+define apt_packages
+	@if $(1); then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing $(2) with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
+	else \
+	    $(3); \
+	fi
+endef
+MISSING = echo "missing system packages; run: sudo apt-get install -y $(1)"; exit 1
+
+# Tesseract with Swedish data, poppler and the sample generator's font.
 system-deps:
-	@if command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx swe \
-	    && command -v pdftoppm >/dev/null && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing $(APT_PACKAGES) with apt-get"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
-	else \
-	    echo "missing system packages; run: sudo apt-get install -y $(APT_PACKAGES)"; exit 1; \
-	fi
+	$(call apt_packages,command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx swe \
+	    && command -v pdftoppm >/dev/null && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ],$\
+	    $(APT_PACKAGES),$(call MISSING,$(APT_PACKAGES)))
 
-# Debian's chromium for the report test, via apt when missing (root), else say how.
+# Debian's chromium for the report test.
 test-deps:
-	@if [ -x /usr/bin/chromium ]; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing $(TEST_APT_PACKAGES) with apt-get"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_APT_PACKAGES) >/dev/null; \
-	else \
-	    echo "missing system packages; run: sudo apt-get install -y $(TEST_APT_PACKAGES)"; exit 1; \
-	fi
+	$(call apt_packages,[ -x /usr/bin/chromium ],$(TEST_APT_PACKAGES),$(call MISSING,$(TEST_APT_PACKAGES)))
 
-# Debian's ocrmypdf for the benchmark, via apt when missing (root); without it the bench
-# runs and says the comparison was left out.
+# Debian's ocrmypdf for the benchmark; without it the bench runs and says the comparison
+# was left out.
 bench-deps:
-	@if command -v ocrmypdf >/dev/null; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing $(BENCH_APT_PACKAGES) with apt-get"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_APT_PACKAGES) >/dev/null; \
-	else \
-	    echo "ocrmypdf is missing (sudo apt-get install -y $(BENCH_APT_PACKAGES)): the bench leaves it out"; \
-	fi
+	$(call apt_packages,command -v ocrmypdf >/dev/null,$(BENCH_APT_PACKAGES),$\
+	    echo "ocrmypdf is missing (sudo apt-get install -y $(BENCH_APT_PACKAGES)): the bench leaves it out")
 
 # The compiled parts (setup.py) are built again when their source changes.
 $(STAMP): requirements.lock pyproject.toml setup.py $(wildcard pipeline/*/*.pyx) $(wildcard pipeline/clean/*.py)
