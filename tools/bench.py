@@ -29,8 +29,13 @@ round; the ratio of the fastest runs is shown beside it. The fastest of each alo
 still come from different spells: two benches of the same code read the scanned 2-worker
 speed-up from the fastest runs as 1.95x and 1.75x, and the scanned run against plain
 Tesseract as 1.11x and 1.02x.
-CPU seconds and peak memory are sampled from the process tree with psutil (resident set
-size: pages shared with the forkserver count in full); without psutil they are left out.
+CPU seconds and peak memory come from one more run of each finsam measure, made after the
+timed rounds and sampled from the process tree with psutil (resident set size: pages shared
+with the forkserver count in full); without psutil they are left out. The timed runs are
+not sampled: sampling ten times a second took 2.5% of a core, and with two workers, which
+leave no core idle, it made the scanned run 3% slower (median 18.30 s against 17.70 s, four
+interleaved rounds; the 1-worker run, which leaves a core to the sampler, 33.44 s against
+33.20 s), so it took about 0.04 from the 2-worker speed-up it was measuring.
 A last table times the stages in one warm process (index, hunspell and spaCy loaded, as in
 a worker after its first file), on a first and a second pass over one copy of each input:
 the corrector keeps what it learnt about a word, so a second pass over the same text shows
@@ -251,7 +256,9 @@ def have_psutil() -> bool:
     return True
 
 
-def finsam(folder: Path, out: Path, workers: int) -> Run:
+def finsam(folder: Path, out: Path, workers: int, sampled: bool = False) -> Run:
+    """A run of `finsam convert`: timed only, or `sampled` for its CPU seconds and memory
+    (the sampling takes CPU from the run: see above)."""
     command = [sys.executable, "-m", "pipeline.cli", "convert", str(folder), "--out", str(out)]
     # The batch report (report.html, about a second: pandas and matplotlib) is left out: it is
     # written once per run whatever its size, and the baselines write none.
@@ -260,7 +267,7 @@ def finsam(folder: Path, out: Path, workers: int) -> Run:
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
-    if not have_psutil():
+    if not (sampled and have_psutil()):
         _, stderr = process.communicate()
         run = Run(time.perf_counter() - started, None)
     else:
@@ -297,6 +304,15 @@ def interleaved(measures: dict[object, tuple[int, str, Callable[[], Run]]]) -> d
 
 def fastest_of(runs: dict[object, list[Run]]) -> dict[object, Run]:
     return {key: min(each, key=lambda run: run.seconds) for key, each in runs.items()}
+
+
+def add_samples(runs: dict[tuple[str, int], Run], workloads: dict[str, Workload], work: Path) -> None:
+    """Give each finsam run the CPU seconds and peak memory of one more, sampled run."""
+    for (name, workers), run in runs.items():
+        print(f"finsam {name}, {workers} worker(s), sampled ...", file=sys.stderr, flush=True)
+        sample = finsam(workloads[name].folder, work / f"out-{name}-{workers}", workers, sampled=True)
+        run.cpu_seconds, run.worker_mb = sample.cpu_seconds, sample.worker_mb
+        run.tesseract_mb, run.parent_mb = sample.tesseract_mb, sample.parent_mb
 
 
 def render(pdfs: list[Path], folder: Path) -> tuple[list[Path], Run]:
@@ -449,6 +465,7 @@ def measure(work: Path, quick: bool) -> dict:
     rounds.update(scanned_rounds)
     measured = fastest_of(scanned_rounds)
     runs.update({key: run for key, run in measured.items() if key[0] != "tesseract"})
+    add_samples(runs, workloads, work)
     print("tesseract with its default threads, ocrmypdf ...", file=sys.stderr, flush=True)
     some = images[:DEFAULT_THREADS_PAGES]
     default_threads = tesseract(some, 1, single_thread=False)
@@ -684,7 +701,9 @@ def markdown(results: dict, command: str, facts: list[str], minutes: float) -> s
             "against a baseline measured in the same run. A ratio with a target is the median of the",
             "ratios of the runs made in the same round (its rounds are listed); the tables show the",
             "fastest run of each measure. The machine may have been shared with other work (see the",
-            "load averages): CPU seconds are the steadier figure then.",
+            "load averages): CPU seconds are the steadier figure then. finsam's CPU seconds and peak",
+            "memory are those of one more run of each measure, sampled; the timed runs are not (the",
+            "sampling takes CPU from them).",
             "",
             "## Targets",
             "",
