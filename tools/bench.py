@@ -32,10 +32,11 @@ Tesseract as 1.11x and 1.02x.
 CPU seconds and peak memory come from one more run of each finsam measure, made after the
 timed rounds and sampled from the process tree with psutil (resident set size: pages shared
 with the forkserver count in full); without psutil they are left out. The timed runs are
-not sampled: sampling ten times a second took 2.5% of a core, and with two workers, which
-leave no core idle, it made the scanned run 3% slower (median 18.30 s against 17.70 s, four
-interleaved rounds; the 1-worker run, which leaves a core to the sampler, 33.44 s against
-33.20 s), so it took about 0.04 from the 2-worker speed-up it was measuring.
+not sampled: sampling ten times a second took 2.5% of a core, which a 2-worker run, leaving
+no core idle, pays in wall time. Over eight interleaved rounds the scanned 2-worker run
+took 18.51 s on average sampled against 18.27 s not (1.3%, about 0.02 of the speed-up); the
+1-worker run, which leaves a core to the sampler, 33.38 s against 33.36 s. The rounds'
+ratios varied more than that (1.70-1.94), and their medians did not differ.
 A last table times the stages in one warm process (index, hunspell and spaCy loaded, as in
 a worker after its first file), on a first and a second pass over one copy of each input:
 the corrector keeps what it learnt about a word, so a second pass over the same text shows
