@@ -307,11 +307,12 @@ def fastest_of(runs: dict[object, list[Run]]) -> dict[object, Run]:
     return {key: min(each, key=lambda run: run.seconds) for key, each in runs.items()}
 
 
-def add_samples(runs: dict[tuple[str, int], Run], workloads: dict[str, Workload], work: Path) -> None:
-    """Give each finsam run the CPU seconds and peak memory of one more, sampled run."""
+def add_samples(runs: dict[tuple[str, int], Run], convert: Callable[..., Run]) -> None:
+    """Give each finsam run {(workload, workers): run} the CPU seconds and peak memory of one
+    more, sampled run, made by `convert(workload, workers, sampled=True)`."""
     for (name, workers), run in runs.items():
         print(f"finsam {name}, {workers} worker(s), sampled ...", file=sys.stderr, flush=True)
-        sample = finsam(workloads[name].folder, work / f"out-{name}-{workers}", workers, sampled=True)
+        sample = convert(name, workers, sampled=True)
         run.cpu_seconds, run.worker_mb = sample.cpu_seconds, sample.worker_mb
         run.tesseract_mb, run.parent_mb = sample.tesseract_mb, sample.parent_mb
 
@@ -437,12 +438,15 @@ def measure(work: Path, quick: bool) -> dict:
     copy_files([SAMPLES / "redovisning-2018-timra-integrationsprojekt.txt"], 1, tiny)
     startup = fastest(REPEATS["text"], partial(finsam, tiny, work / "out-tiny", 1))
 
+    def convert(name: str, workers: int, sampled: bool = False) -> Run:
+        return finsam(workloads[name].folder, work / f"out-{name}-{workers}", workers, sampled)
+
     def finsam_runs(names: tuple[str, ...]) -> dict:
         return {
             (name, workers): (
                 REPEATS[name],
                 f"finsam {name}, {workers} worker(s)",
-                partial(finsam, workloads[name].folder, work / f"out-{name}-{workers}", workers),
+                partial(convert, name, workers),
             )
             for name in names
             for workers in ((1, 2) if name != "long-scan" else (2,))
@@ -466,7 +470,7 @@ def measure(work: Path, quick: bool) -> dict:
     rounds.update(scanned_rounds)
     measured = fastest_of(scanned_rounds)
     runs.update({key: run for key, run in measured.items() if key[0] != "tesseract"})
-    add_samples(runs, workloads, work)
+    add_samples(runs, convert)
     print("tesseract with its default threads, ocrmypdf ...", file=sys.stderr, flush=True)
     some = images[:DEFAULT_THREADS_PAGES]
     default_threads = tesseract(some, 1, single_thread=False)
