@@ -91,7 +91,7 @@ ocr-compare: setup
 
 # Throughput of `finsam convert` by input kind and workers, against plain Tesseract and
 # OCRmyPDF (when installed) on the same pages: docs/benchmarks.md; then the segment stage's
-# pages/s. About 10 minutes on 2 cores.
+# pages/s. About 13 minutes on 2 cores.
 bench: setup bench-deps
 	$(BIN)/python -m tools.bench
 	$(BIN)/python -m tools.bench_segment

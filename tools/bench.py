@@ -77,7 +77,7 @@ SCANNED = GENERATED / "slutrapport-arbetsmarknadstorg-scan.pdf"
 # Copies per workload, for enough pages to outweigh start-up (about 1.5 s: Python, the
 # forkserver importing the pipeline, a worker loading the corrector's index, hunspell and
 # spaCy; on a scanned file that load runs while Tesseract reads) while a full run stays near
-# 10 minutes on 2 cores: 33 text pages x 8, 5 PDF pages x 60, 5 scanned pages x 2. (Since
+# 13 minutes on 2 cores: 33 text pages x 8, 5 PDF pages x 60, 5 scanned pages x 2. (Since
 # PDFium reads the text layer a PDF page takes a few ms: 20 copies measured start-up more
 # than pages.) With two copies of each text, one worker saw every text twice (the second
 # time warm) and each of two workers once: the 2-worker speed-up measured mostly that; with
