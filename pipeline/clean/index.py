@@ -5,8 +5,8 @@ the result (candidate words, frequencies, fold tables, real-word confusion sets,
 context model's counts and the trie of the words the search reads into, ready to use) is
 written to ~/.cache/finsam/ (or $FINSAM_CACHE_DIR, or $XDG_CACHE_HOME/finsam) as one
 marshal file, named by a hash of everything it was built from: the corrections/ data files,
-the context corpus and the versions of wordfreq, hunspell-sv and chunspell. Changing any of them builds
-a new file; a cache that cannot be written only costs the build time again.
+the context corpus and the versions of wordfreq, hunspell-sv and chunspell. Changing any of
+them builds a new file; a cache that cannot be written only costs the build time again.
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ from pipeline.clean.lexicon import (
     load_domain_words,
 )
 
-# Bump when the layout of the cached file changes. (A change in the size of a trie node
-# changes both caches' names by itself: TRIE_NODE_BYTES.)
+# Bump when the layout of the cached file changes, or what the build puts in it (9: the
+# trie holds the search vocabulary only). (A change in the size of a trie node changes both
+# caches' names by itself: TRIE_NODE_BYTES.)
 INDEX_FORMAT = 9
 # The same for the cached word forms of hunspell's dictionary (forms.py), which do not
 # depend on the corrections/ data and are cached apart (about 40 MB, built in 3 s).
