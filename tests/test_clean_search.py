@@ -13,13 +13,7 @@ from pipeline.clean import channel
 from pipeline.clean._search import Trie
 from pipeline.clean.channel import Channel, Confusion
 from pipeline.clean.corrector import Settings, correct
-from pipeline.clean.index import (
-    DOMAIN_EXPANSIONS,
-    JOIN_EXPANSIONS,
-    SEARCH_MIN_FREQUENCY,
-    load_index,
-    search_vocabulary,
-)
+from pipeline.clean.index import DOMAIN_EXPANSIONS, JOIN_EXPANSIONS, load_index
 from tests import reference_search
 from tests.conftest import DELARSRAPPORT, SLUTRAPPORTER, VERKSAMHETSPLAN
 
@@ -30,14 +24,11 @@ def index():
 
 
 @pytest.fixture(scope="module")
-def vocabulary(index):
-    """The words the search reads into (the trie's), and their prefix table for the reference."""
-    words = search_vocabulary(index.lexicon.frequency, index.context.unigrams)
-    return reference_search.prefix_table(words), words
+def prefixes(index):
+    return reference_search.prefix_table(index.lexicon.frequency)
 
 
-def both(index, vocabulary, text, stops=(), stripped=False, compounds=True):
-    prefixes, words = vocabulary
+def both(index, prefixes, text, stops=(), stripped=False, compounds=True):
     search = index.stripped_channel if stripped else index.channel
     limit = JOIN_EXPANSIONS if stops else channel.MAX_EXPANSIONS
     lexicon = index.lexicon
@@ -46,7 +37,7 @@ def both(index, vocabulary, text, stops=(), stripped=False, compounds=True):
         search,
         text,
         prefixes,
-        words,
+        lexicon.frequency,
         stops,
         limit,
         lexicon.is_word,
@@ -57,7 +48,7 @@ def both(index, vocabulary, text, stops=(), stripped=False, compounds=True):
 
 
 @pytest.mark.slow
-def test_identical_readings_for_every_search_of_the_samples(index, vocabulary):
+def test_identical_readings_for_every_search_of_the_samples(index, prefixes):
     index.forget()
     for path in (DELARSRAPPORT, VERKSAMHETSPLAN, SLUTRAPPORTER):
         correct(path.read_text(encoding="utf-8"), Settings())
@@ -67,7 +58,7 @@ def test_identical_readings_for_every_search_of_the_samples(index, vocabulary):
     assert {compounds for *_, compounds in searched} == {True, False}
     differing = []
     for key in searched:
-        compiled, reference = both(index, vocabulary, *key)
+        compiled, reference = both(index, prefixes, *key)
         if compiled != reference:
             differing.append((key, compiled, reference))
     assert not differing, differing[:3]
@@ -113,30 +104,13 @@ def test_identical_readings_for_the_domain_words_search(index):
         "samordnings" * 5,  # longer than the search's tie-breaking heads
     ],
 )
-def test_identical_readings_on_edge_cases(index, vocabulary, text):
+def test_identical_readings_on_edge_cases(index, prefixes, text):
     for stripped in (False, True):
-        compiled, reference = both(index, vocabulary, text, (), stripped)
+        compiled, reference = both(index, prefixes, text, (), stripped)
         assert compiled == reference
     stops = tuple(sorted({max(1, len(text) // 2), len(text)}))
-    compiled, reference = both(index, vocabulary, text, stops)
+    compiled, reference = both(index, prefixes, text, stops)
     assert compiled == reference
-
-
-def test_the_search_reads_into_common_words_and_the_corpus_words_only(index, vocabulary):
-    prefixes, words = vocabulary
-    lexicon, attested = index.lexicon, index.context.unigrams
-    assert len(lexicon.trie) == len(prefixes)  # the trie holds that vocabulary, no more
-    assert 0 < len(words) < len(lexicon.frequency)
-    rare = next(
-        w
-        for w, f in lexicon.frequency.items()
-        if f < SEARCH_MIN_FREQUENCY and w not in attested and w not in lexicon.spellings and len(w) > 6
-    )
-    assert lexicon.is_word(rare)  # still a word where it stands in the text
-    assert rare not in {w for w, _, _ in index.channel.read_back(rare, lexicon.trie)[len(rare)]}
-    # a word of the context corpus is searched however rare it is in general text
-    own = next(w for w in attested if w in lexicon.frequency and lexicon.frequency[w] < SEARCH_MIN_FREQUENCY)
-    assert (own, 0.0, 0.0) in index.channel.read_back(own, lexicon.trie)[len(own)]
 
 
 def test_a_small_lexicon_and_table():
@@ -160,7 +134,7 @@ def test_a_token_longer_than_any_reading_is_not_searched(index):
     assert all(c.original != blob for c in correct(text, Settings()).corrections)
 
 
-def test_threads_sharing_the_index_get_the_readings_of_one(index, vocabulary):
+def test_threads_sharing_the_index_get_the_readings_of_one(index, prefixes):
     from concurrent.futures import ThreadPoolExecutor
     from functools import partial
 
@@ -174,7 +148,7 @@ def test_threads_sharing_the_index_get_the_readings_of_one(index, vocabulary):
     search = partial(index.channel.read_back, trie=lexicon.trie, accept=lexicon.is_word)
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(search, tokens))
-    assert got == [both(index, vocabulary, t)[1] for t in tokens]
+    assert got == [both(index, prefixes, t)[1] for t in tokens]
 
 
 def test_a_trie_read_back_from_its_state_is_the_same_trie():

@@ -2,11 +2,11 @@
 
 Building it means asking hunspell about wordfreq's 340k Swedish entries (about 20 s), so
 the result (candidate words, frequencies, fold tables, real-word confusion sets, the
-context model's counts and the trie of the words the search reads into, ready to use) is
-written to ~/.cache/finsam/ (or $FINSAM_CACHE_DIR, or $XDG_CACHE_HOME/finsam) as one
-marshal file, named by a hash of everything it was built from: the corrections/ data files,
-the context corpus and the versions of wordfreq, hunspell-sv and chunspell. Changing any of
-them builds a new file; a cache that cannot be written only costs the build time again.
+context model's counts and the candidate words' trie, ready to use) is written to
+~/.cache/finsam/ (or $FINSAM_CACHE_DIR, or $XDG_CACHE_HOME/finsam) as one marshal file,
+named by a hash of everything it was built from: the corrections/ data files, the context
+corpus and the versions of wordfreq, hunspell-sv and chunspell. Changing any of them builds
+a new file; a cache that cannot be written only costs the build time again.
 """
 
 from __future__ import annotations
@@ -38,10 +38,9 @@ from pipeline.clean.lexicon import (
     load_domain_words,
 )
 
-# Bump when the layout of the cached file changes, or what the build puts in it (9: the
-# trie holds the search vocabulary only). (A change in the size of a trie node changes both
-# caches' names by itself: TRIE_NODE_BYTES.)
-INDEX_FORMAT = 9
+# Bump when the layout of the cached file changes. (A change in the size of a trie node
+# changes both caches' names by itself: TRIE_NODE_BYTES.)
+INDEX_FORMAT = 8
 # The same for the cached word forms of hunspell's dictionary (forms.py), which do not
 # depend on the corrections/ data and are cached apart (about 40 MB, built in 3 s).
 FORMS_FORMAT = 4
@@ -58,17 +57,6 @@ REALWORD_TOP_WORDS = 5000
 REALWORD_MAX_LENGTH = 4
 REALWORD_TWO_CONFUSIONS_MAX_LENGTH = 4
 REALWORD_MAX_COST = 0.8
-# The search reads damaged tokens back into the lexicon's words of at least this frequency,
-# and into every word of the context corpus (the domain lexicon's words are all above it).
-# Below it are 150 000 of wordfreq's 234 000 hunspell-valid entries, words seen less than
-# once in ten million: rare inflections, names and junk that a damaged token reads into as
-# easily as into the word meant (`IneLl` -> nell, `Samord` -> smord). Such words are still
-# words when they stand in the text (Lexicon.frequency); only the search leaves them out.
-# On the mangled delårsrapport never seen, cleaning became about 3% faster (the median of
-# 12 interleaved pairs of processes, each the best of 7 passes; the pairs ranged from 4%
-# slower to 11% faster), the memory of a cleaning process fell from 179 to 159 MB, and no
-# evaluated WER moved by more than 0.2 points.
-SEARCH_MIN_FREQUENCY = 1e-7
 # A joined reading is searched with this many expansions at most (single tokens: channel.py).
 # 150/250/400 gave the same dev WER; 150 is the fastest.
 JOIN_EXPANSIONS = 150
@@ -218,11 +206,6 @@ def realword_table(
     return {v: tuple(sorted(words.items(), key=lambda item: item[1])) for v, words in table.items()}
 
 
-def search_vocabulary(frequency: dict[str, float], attested: dict[str, int]) -> dict[str, float]:
-    """The words the search may read a token into (SEARCH_MIN_FREQUENCY), with frequency."""
-    return {word: f for word, f in frequency.items() if f >= SEARCH_MIN_FREQUENCY or word in attested}
-
-
 def build_payload(corpus: tuple[Path, ...]) -> tuple:
     import wordfreq  # only needed to build; the cached index stands in for it afterwards
 
@@ -244,8 +227,7 @@ def build_payload(corpus: tuple[Path, ...]) -> tuple:
         unigrams,
         pairs,
         realword,
-        # built in a third of a second, read back in milliseconds
-        Trie(search_vocabulary(frequency, unigrams)).state(),
+        Trie(frequency).state(),  # built in a third of a second, read back in milliseconds
     )
 
 

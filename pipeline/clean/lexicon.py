@@ -127,8 +127,7 @@ class Lexicon:
     frequency: dict[str, float]
     # Lowercase form -> spelling with capitals, for names and acronyms (timrå -> Timrå).
     spellings: dict[str, str]
-    # The words the search reads tokens into (index.search_vocabulary) as a trie: what the
-    # search walks, and which strings begin a word.
+    # The candidate words as a trie: what the search walks, and which strings begin a word.
     trie: Trie
     # Folded form -> the candidate words with diacritics that fold to it (forbundet -> förbundet).
     folds: dict[str, tuple[str, ...]]
