@@ -59,7 +59,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -310,11 +310,10 @@ def fastest_of(runs: dict[object, list[Run]]) -> dict[object, Run]:
 def add_samples(runs: dict[tuple[str, int], Run], convert: Callable[..., Run]) -> None:
     """Give each finsam run {(workload, workers): run} the CPU seconds and peak memory of one
     more, sampled run, made by `convert(workload, workers, sampled=True)`."""
-    for (name, workers), run in runs.items():
+    for (name, workers), run in list(runs.items()):
         print(f"finsam {name}, {workers} worker(s), sampled ...", file=sys.stderr, flush=True)
         sample = convert(name, workers, sampled=True)
-        run.cpu_seconds, run.worker_mb = sample.cpu_seconds, sample.worker_mb
-        run.tesseract_mb, run.parent_mb = sample.tesseract_mb, sample.parent_mb
+        runs[(name, workers)] = replace(sample, seconds=run.seconds)
 
 
 def render(pdfs: list[Path], folder: Path) -> tuple[list[Path], Run]:
