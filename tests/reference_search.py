@@ -78,6 +78,7 @@ def read_back(
     best: dict[tuple[int, str, int], float] = {(0, "", 0): 0.0}
     heap: list[tuple[float, int, str, str, int, float]] = [(0.0, 0, "", "", 0, 1.0)]
     cutoff: dict[int, float] = {}  # stop -> cost beyond which its search is done
+    has_word: set[int] = set()  # stops a word of the lexicon reads
     expansions = 0
     while heap and expansions < max_expansions:
         cost, i, out, part, generic, low = heappop(heap)
@@ -91,12 +92,15 @@ def read_back(
             if not chain:
                 found[i].setdefault(out, (cost, 0.0))
                 cutoff.setdefault(i, cost + MARGIN)
+                has_word.add(i)
             elif len(part) >= COMPOUND_MIN_PART:
                 # The same chain may be cut in several places: keep its most plausible cut.
+                # A new chain is read only while no lexicon word reads the stop.
                 old = found[i].get(out)
                 rarest = min(low, words[part])
                 if (
                     old is None
+                    and i not in has_word
                     and accept(out)
                     or old
                     and old[1]

@@ -126,6 +126,22 @@ def test_a_small_lexicon_and_table():
     assert table.read_back("l<ornrnun", trie)[9][0][0] == "kommun"
 
 
+def test_a_chain_is_no_reading_where_a_lexicon_word_reads_the_token():
+    parts = {"kaffe": 1e-4, "kopp": 1e-4, "kopf": 1e-5}
+    table = Channel((Confusion("p", "f", 0.2),))
+
+    def readings(words):
+        compiled = table.read_back("kaffekopp", Trie(words))
+        reference = reference_search.read_back(
+            table, "kaffekopp", reference_search.prefix_table(words), words
+        )
+        assert compiled == reference
+        return [word for word, _, _ in compiled[9]]
+
+    assert readings(parts) == ["kaffekopp", "kaffekopf"]  # chains, as no word reads it
+    assert readings({**parts, "kaffekopp": 1e-5}) == ["kaffekopp"]
+
+
 def test_a_token_longer_than_any_reading_is_not_searched(index):
     # a run of characters without spaces, longer than the compiled search can number
     blob = "ab" * 1_000_000

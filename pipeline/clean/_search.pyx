@@ -721,6 +721,7 @@ cdef class Search:
         cdef int stop_count = len(stops), cut = 0
         found = {stop: {} for stop in stops}
         cdef vector[char] is_cut = vector[char](n + 1, 0)  # the stop has its cut-off
+        cdef vector[char] has_word = vector[char](n + 1, 0)  # a lexicon word reads the stop
         cdef double highest_cutoff = -1.0
         # What a new state may cost: the budget, and once every stop has its cut-off, the
         # highest of them. The search ends at the first state dearer than that, so such a
@@ -760,12 +761,16 @@ cdef class Search:
                 if state.prefix == 0:
                     readings.setdefault(out, (cost, 0.0))
                     read = True
+                    has_word[i] = 1
                 elif state.partlen >= self.compound_min_part:
                     # The same chain may be cut in several places: keep its most plausible cut.
+                    # A new chain is read only while no lexicon word reads the stop (at no more
+                    # cost: states come cheapest first).
                     old = readings.get(out)
                     rarest = min(state.low, part_frequency)
                     if (
                         old is None
+                        and not has_word[i]
                         and (accept is None or accept(out))
                         or old
                         and old[1]
